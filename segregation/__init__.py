@@ -1,0 +1,87 @@
+"""deso-segregation: residential segregation over Sweden's DeSO and RegSO areas.
+
+The import name ``segregation`` is also used by PySAL's ``segregation`` package: the two
+cannot be installed in one environment.
+
+Everything public is re-exported here and imported lazily on first use, so that
+``import segregation`` stays fast and heavy dependencies (geopandas, folium, scikit-learn)
+load only when a function that needs them is called.
+
+Examples
+--------
+>>> import segregation as seg
+>>> seg.parse_codes(["0180R012"])["kommunnamn"].tolist()
+['Stockholm']
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from segregation._version import __version__
+from segregation.errors import (
+    CRSError,
+    EditionMismatchError,
+    EmptySelectionError,
+    InvalidCodeError,
+    SegregationError,
+    SegregationWarning,
+    UnmatchedError,
+    UnprotectedDataError,
+)
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # areas
+    "parse_codes": "segregation.areas.codes",
+    "kommuner": "segregation.areas.codes",
+    "lan": "segregation.areas.codes",
+    "load_regso": "segregation.areas.boundaries",
+    "load_deso": "segregation.areas.boundaries",
+    "load_kommuner": "segregation.areas.boundaries",
+    "load_lan": "segregation.areas.boundaries",
+    "read_areas": "segregation.areas.boundaries",
+    "deso_to_regso": "segregation.areas.crosswalk",
+    # data
+    "read_scb": "segregation.data.scb_files",
+    "match_areas": "segregation.data.scb_files",
+    "join": "segregation.data.scb_files",
+    "fetch": "segregation.data.pxweb",
+    "PxWebClient": "segregation.data.pxweb",
+    "synthetic": "segregation.data.synthetic",
+    "synthetic_register": "segregation.data.synthetic",
+    "assign": "segregation.data.records",
+    "aggregate": "segregation.data.records",
+    "publish": "segregation.data.records",
+}
+_SUBPACKAGES = ("areas", "data", "indices", "typology", "disclosure", "maps", "pipeline", "cli")
+
+__all__ = [
+    "CRSError",
+    "EditionMismatchError",
+    "EmptySelectionError",
+    "InvalidCodeError",
+    "SegregationError",
+    "SegregationWarning",
+    "UnmatchedError",
+    "UnprotectedDataError",
+    "__version__",
+    *_EXPORTS,
+    *_SUBPACKAGES,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _SUBPACKAGES:
+        value = importlib.import_module(f"segregation.{name}")
+    else:
+        raise AttributeError(f"module 'segregation' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
