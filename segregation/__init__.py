@@ -50,7 +50,7 @@ _EXPORTS: dict[str, str] = {
     "fetch": "segregation.data.pxweb",
     "PxWebClient": "segregation.data.pxweb",
     "synthetic": "segregation.data.synthetic",
-    "synthetic_register": "segregation.data.synthetic",
+    "synthetic_register": "segregation.data.register",
     "assign": "segregation.data.records",
     "aggregate": "segregation.data.records",
     "publish": "segregation.data.records",

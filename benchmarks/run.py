@@ -1,0 +1,91 @@
+"""Run every benchmark side by side with its peer and write the results.
+
+Each ``benchmarks/bench_*.py`` module defines ``run(out_dir: Path) -> list[dict]``; every
+dict is one comparison with at least ``name``, ``ours_s`` and, where a peer is measured,
+``peer``, ``peer_s`` and ``ratio`` (peer time / our time), plus free-form notes. Results go
+to ``OUT/results.json`` and a readable ``OUT/results.md`` that the docs quote.
+
+Usage: ``python benchmarks/run.py --out benchmarks/results [--only NAME ...]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _load(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _markdown(rows: list[dict]) -> str:
+    lines = [
+        "| benchmark | ours (s) | peer | peer (s) | ratio (peer/ours) | notes |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+
+        def fmt(v):
+            return f"{v:.4g}" if isinstance(v, float) else ("" if v is None else str(v))
+
+        lines.append(
+            f"| {r.get('name')} | {fmt(r.get('ours_s'))} | {fmt(r.get('peer'))} | "
+            f"{fmt(r.get('peer_s'))} | {fmt(r.get('ratio'))} | {fmt(r.get('notes'))} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(HERE / "results"))
+    parser.add_argument("--only", nargs="*", help="names of bench_*.py modules to run")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    modules = sorted(HERE.glob("bench_*.py"))
+    if args.only:
+        modules = [m for m in modules if m.stem.removeprefix("bench_") in args.only]
+    rows: list[dict] = []
+    failed = []
+    for path in modules:
+        print(f"== {path.stem}", flush=True)
+        start = time.perf_counter()
+        try:
+            got = _load(path).run(out)
+        except Exception:
+            traceback.print_exc()
+            failed.append(path.stem)
+            continue
+        for row in got:
+            row.setdefault("module", path.stem)
+            rows.append(row)
+            print(f"   {row.get('name')}: ours {row.get('ours_s')} s, ratio {row.get('ratio')}")
+        print(f"   ({time.perf_counter() - start:.1f} s)", flush=True)
+
+    meta = {
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "processor": platform.processor(),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    (out / "results.json").write_text(json.dumps({"meta": meta, "results": rows}, indent=2))
+    (out / "results.md").write_text(_markdown(rows))
+    print(f"wrote {out / 'results.json'} and {out / 'results.md'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
