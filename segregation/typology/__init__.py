@@ -1,1 +1,44 @@
-"""typology."""
+"""Typology: SCB's socioeconomic area types and data-driven geodemographic types.
+
+``socioeconomic`` (SCB's index and five area types) is light and imported here;
+``cluster`` (scikit-learn) loads on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from segregation.typology.socioeconomic import (
+    AREA_TYPES,
+    DEFAULT_CUTOFFS,
+    DESO_PROXIES,
+    AreaType,
+    area_type_labels,
+    area_types,
+    socioeconomic_index,
+    socioeconomic_index_deso,
+)
+
+# public name -> module, imported on first use (scikit-learn is heavy)
+_LAZY: dict[str, str] = {}
+
+__all__ = [
+    "AREA_TYPES",
+    "DEFAULT_CUTOFFS",
+    "DESO_PROXIES",
+    "AreaType",
+    "area_type_labels",
+    "area_types",
+    "socioeconomic_index",
+    "socioeconomic_index_deso",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'segregation.typology' has no attribute {name!r}")
