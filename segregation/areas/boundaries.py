@@ -46,6 +46,18 @@ CODE_COLUMNS: dict[str, tuple[str, ...]] = {
         "REGSOKOD",
     ),
 }
+# attributes of SCB's layers that restate what the standard columns already hold
+_DROPPED_ATTRIBUTES = {
+    "kommun",
+    "lan",
+    "kommunnamn",
+    "lannamn",
+    "lansnamn",
+    "kommunkod",
+    "lanskod",
+    "regsonamn",
+    "regso_namn",
+}
 _EXTENSIONS = {".gpkg", ".shp", ".geojson", ".json", ".parquet", ".geoparquet", ".fgb", ".zip"}
 
 
@@ -86,16 +98,19 @@ def _add_names(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _filter(
     frame: gpd.GeoDataFrame, kommun: str | list[str] | None, lan: str | list[str] | None
 ) -> gpd.GeoDataFrame:
+    said = []
     for column, wanted in (("kommunkod", kommun), ("lanskod", lan)):
         if wanted is None:
             continue
         wanted = [wanted] if isinstance(wanted, str) else list(wanted)
         parse_codes(wanted)  # malformed or unknown codes raise here, with positions
         frame = frame[frame[column].isin(wanted)]
-        if frame.empty:
-            raise EmptySelectionError(
-                f"The filter {column} in {describe_items(wanted)} selected no areas."
-            )
+        said.append(f"{column} in ({describe_items(wanted)})")
+    if said and frame.empty:
+        raise EmptySelectionError(
+            f"The filter {' and '.join(said)} selected no areas. A kommun lies in the län of its "
+            "first two digits; check the codes against segregation.areas.kommuner()."
+        )
     return frame
 
 
@@ -146,7 +161,9 @@ def load_regso(
     elif detail in ("simplified", "full"):
         from segregation.areas import wfs
 
-        frame = read_areas(wfs.download_layer(f"RegSO_{edition}"), level="regso")
+        frame = read_areas(
+            wfs.download_layer(f"RegSO_{edition}", kommun=kommun, lan=lan), level="regso"
+        )
     else:
         raise ValueError(f"detail must be 'simplified' or 'full', got {detail!r}.")
     return _filter(frame, kommun, lan)
@@ -180,7 +197,7 @@ def load_deso(
     if source is None:
         from segregation.areas import wfs
 
-        source = wfs.download_layer(f"DeSO_{edition}")
+        source = wfs.download_layer(f"DeSO_{edition}", kommun=kommun, lan=lan)
     return _filter(read_areas(source, level="deso"), kommun, lan)
 
 
@@ -312,4 +329,9 @@ def read_areas(
     out["kommunkod"] = parsed["kommunkod"].to_numpy()
     out["lanskod"] = parsed["lanskod"].to_numpy()
     out = _add_names(out)
+    # keep the user's own attributes (population counts and the like) beside ours
+    skip = {column, frame.geometry.name, *out.columns, *_DROPPED_ATTRIBUTES}
+    for name in frame.columns:
+        if name not in skip and name not in CODE_COLUMNS["deso"] + CODE_COLUMNS["regso"]:
+            out[name] = frame[name].to_numpy()
     return out.set_index(key)
