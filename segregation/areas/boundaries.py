@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
+from segregation.areas.codes import check_single_edition, parse_codes
 from segregation.areas.codes import kommuner as _kommun_table
-from segregation.areas.codes import parse_codes
 from segregation.errors import CRSError, EmptySelectionError, InvalidCodeError, describe_items, warn
 
 if TYPE_CHECKING:
@@ -286,6 +286,7 @@ def read_areas(
     key = f"{level}kod"
     codes = frame[column].astype(str).str.strip()
     parsed = parse_codes(codes.reset_index(drop=True))
+    check_single_edition(parsed)
     wrong_level = parsed["level"] != level
     if wrong_level.any():
         bad = codes[wrong_level.to_numpy()]

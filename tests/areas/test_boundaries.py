@@ -175,3 +175,13 @@ def test_codes_of_the_wrong_level_are_refused(tmp_path):
     frame.to_file(tmp_path / "mixed.gpkg")
     with pytest.raises(seg.InvalidCodeError, match="not regso codes: 0380"):
         seg.read_areas(tmp_path / "mixed.gpkg")
+
+
+def test_a_file_mixing_editions_is_refused(tmp_path):
+    square = shapely.box(0, 0, 1, 1)
+    frame = gpd.GeoDataFrame(
+        {"desokod": ["0380C1010_DeSO2025", "0380C1020"]}, geometry=[square] * 2, crs=3006
+    )
+    frame.to_file(tmp_path / "mixed.gpkg")
+    with pytest.raises(seg.EditionMismatchError, match="0380C1010_DeSO2025"):
+        seg.read_areas(tmp_path / "mixed.gpkg")
