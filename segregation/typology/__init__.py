@@ -21,7 +21,14 @@ from segregation.typology.socioeconomic import (
 )
 
 # public name -> module, imported on first use (scikit-learn is heavy)
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "GeodemographicTypology": "segregation.typology.cluster",
+    "challenge_counts": "segregation.typology.challenges",
+    "crosstab_types": "segregation.typology.compare",
+    "match_labels": "segregation.typology.compare",
+    "queen_contiguity": "segregation.typology._contiguity",
+    "transition_matrix": "segregation.typology.compare",
+}
 
 __all__ = [
     "AREA_TYPES",
