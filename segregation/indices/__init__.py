@@ -1,1 +1,71 @@
-"""indices."""
+"""Segregation indices: one registry of kernels, computed for every group of areas at once.
+
+Public entry points:
+
+* :func:`compute`: any registered index, for one group against its total, one group against
+  another, or several groups, for all areas or for every kommun/län in one pass;
+* :func:`available`: the registry as a table (family, range, formula, reference, parameters);
+* :func:`decompose`: mutual information M and Theil's H split into between and within parts;
+* :func:`test`: random-allocation and bootstrap inference, vectorised over draws;
+* :func:`multiscalar`: spatial profiles over distances (from the spatial engine).
+
+Examples
+--------
+>>> import segregation as seg
+>>> "dissimilarity" in seg.indices.available().index
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from segregation.indices import aspatial  # noqa: F401  (registers the single-group indices)
+from segregation.indices._prepare import InvalidCountError
+from segregation.indices._registry import INDICES, Context, IndexSpec
+from segregation.indices.compute import available, compute
+
+for _module in ("multigroup", "ordered"):
+    try:
+        importlib.import_module(f"segregation.indices.{_module}")
+    except ImportError:  # pragma: no cover - only while a module is being written
+        pass
+
+# Spatial indices register themselves when their module imports; they are optional so that
+# the aspatial engine works even where the spatial dependencies are missing.
+for _module in ("spatial", "local"):
+    try:
+        importlib.import_module(f"segregation.indices.{_module}")
+    except ImportError:
+        pass
+
+_LAZY = {
+    "decompose": "segregation.indices.decompose",
+    "difference": "segregation.indices.decompose",
+    "counterfactual": "segregation.indices.decompose",
+    "test": "segregation.indices.inference",
+    "multiscalar": "segregation.indices.multiscalar",
+}
+
+__all__ = [
+    "INDICES",
+    "Context",
+    "IndexSpec",
+    "InvalidCountError",
+    "available",
+    "compute",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'segregation.indices' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

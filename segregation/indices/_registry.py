@@ -17,6 +17,11 @@ An index is a pure kernel over a count matrix, vectorised over blocks of areas
 * Input is already validated by the public wrapper: no negative counts, no group larger
   than its total, no empty units (units with zero population are removed and counted
   before the kernel is called).
+
+Kernels whose spec sets ``batched=True`` also accept a leading axis of draws: ``counts`` of
+shape ``(n_draws, n_units, n_columns)`` gives ``(n_draws, n_blocks)``. Inference and
+bias-corrected indices run such kernels once on all simulated count matrices, with no
+Python loop per draw. ``random=True`` marks kernels that draw from ``ctx.rng``.
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ class IndexSpec:
     params: Mapping[str, Any] = field(default_factory=dict)
     needs: frozenset[str] = frozenset()
     description: str = ""
+    batched: bool = False  # kernel accepts counts of shape (n_draws, n_units, n_columns)
+    random: bool = False  # kernel draws from ctx.rng (compute passes a fresh seeded generator)
 
 
 INDICES: dict[str, IndexSpec] = {}
