@@ -1,0 +1,102 @@
+"""Write one kommun's files (tables, HTML map, PNG) and the national map of a run.
+
+:func:`render_kommun` runs in a worker process: it takes a picklable job (the kommun's
+rows, already protected, and its indices), writes every file through the byte-stable
+writers and returns ``{relative path: sha256}``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from segregation.pipeline.manifest import sha256_file
+from segregation.pipeline.stable import write_csv, write_figure, write_html
+
+__all__ = ["SYNTHETIC_NOTE", "render_kommun", "render_national"]
+
+#: Shown on every map and in every title made from synthetic data.
+SYNTHETIC_NOTE = "Syntetiska data (inte statistik om verkliga personer)"
+
+
+def _title(kommunnamn: str, synthetic: bool) -> str:
+    return f"{kommunnamn}: {SYNTHETIC_NOTE}" if synthetic else kommunnamn
+
+
+def _map_columns(table: pd.DataFrame, columns: list[str]) -> list[str]:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        from segregation.pipeline.config import ConfigError
+
+        raise ConfigError(
+            f"'outputs.map_columns' names {', '.join(map(repr, missing))}, not in the area "
+            f"table. Available: {', '.join(c for c in table.columns if c != 'geometry')}."
+        )
+    return columns
+
+
+def render_kommun(job: dict[str, Any]) -> dict[str, str]:
+    """Write the files of one kommun and return their sha256 by path relative to the run."""
+    folder, out = Path(job["folder"]), Path(job["out"])
+    folder.mkdir(parents=True, exist_ok=True)
+    table: pd.DataFrame = job["table"].sort_index()
+    outputs = job["outputs"]
+    written: list[Path] = []
+
+    if outputs["areas_csv"]:
+        path = folder / "areas.csv"
+        write_csv(path, pd.DataFrame(table.drop(columns="geometry")), index=True)
+        written.append(path)
+    if outputs["indices_csv"] and job["indices"] is not None:
+        path = folder / "indices.csv"
+        write_csv(path, job["indices"], index=True)
+        written.append(path)
+    columns = (
+        _map_columns(table, outputs["map_columns"]) if (outputs["html"] or outputs["png"]) else []
+    )
+    title = _title(job["kommunnamn"], job["synthetic"])
+    unsafe = not job["protected"]
+    if outputs["html"]:
+        from segregation.maps import explore
+
+        path = folder / "map.html"
+        fmap = explore(table, columns, title=title, unsafe=unsafe)
+        write_html(path, fmap.get_root().render())
+        written.append(path)
+    if outputs["png"]:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from segregation.maps import plot
+
+        path = folder / "map.png"
+        figure = plot(table, columns[0], title=title, unsafe=unsafe)
+        try:
+            write_figure(path, figure)
+        finally:
+            plt.close(figure)
+        written.append(path)
+    return {p.relative_to(out).as_posix(): sha256_file(p) for p in written}
+
+
+def render_national(
+    table: pd.DataFrame,
+    path: Path,
+    *,
+    columns: list[str],
+    synthetic: bool,
+    protected: bool,
+) -> None:
+    """Write one HTML map of every area in ``table``."""
+    from segregation.maps import explore
+
+    title = _title("Sverige", synthetic)
+    fmap = explore(
+        table.sort_index(), _map_columns(table, columns), title=title, unsafe=not protected
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_html(path, fmap.get_root().render())

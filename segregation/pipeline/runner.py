@@ -1,0 +1,323 @@
+"""Run a batch from a config: every kommun's map, PNG and tables, a summary and a manifest.
+
+The numbers (area types over all areas, indices for every kommun in one vectorised call,
+disclosure control) are computed once in the main process. Drawing maps is the slow part,
+so kommuner are drawn by a pool of worker processes (``run.workers``, default 2). Each
+finished kommun leaves a record with the sha256 of its files in ``OUT/.state``; a run that
+is interrupted and started again with the same config and inputs skips every kommun whose
+record matches its files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from segregation._version import __version__
+from segregation.pipeline import manifest as mf
+from segregation.pipeline import stages
+from segregation.pipeline.config import ConfigError, load_config, parse_config, resolve_paths
+from segregation.pipeline.render import render_kommun, render_national
+
+__all__ = ["RunResult", "run"]
+
+_STATE = ".state"
+_SUMMARY = "summary/indices.csv"
+_TYPE_COLUMNS = [f"n_area_type_{t}" for t in range(1, 6)]
+
+
+@dataclass
+class RunResult:
+    """What a run did: where, how many kommuner it drew or skipped, and every output hash."""
+
+    out: Path
+    manifest: Path
+    kommuner: list[str]
+    drawn: list[str]
+    resumed: list[str]
+    outputs: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _validated(config: str | Path | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(config, Mapping):
+        text = _to_toml(config)
+        return resolve_paths(parse_config(text, source="the config"), Path.cwd())
+    return load_config(config)
+
+
+def _to_toml(config: Mapping[str, Any]) -> str:
+    from segregation.pipeline.config import _toml_value
+
+    lines = []
+    for section, keys in config.items():
+        if not isinstance(keys, Mapping):
+            raise ConfigError(f"[{section}] must be a table of keys; got {keys!r}.")
+        lines.append(f"[{section}]")
+        lines += [f"{name} = {_toml_value(value)}" for name, value in keys.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _fingerprint(cfg: Mapping[str, Any], inputs: Mapping[str, Any]) -> str:
+    hashes = {role: item["sha256"] for role, item in inputs.items()}
+    text = json.dumps({"config": cfg, "inputs": hashes, "version": __version__}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_state(out: Path, fingerprint: str, fresh: bool) -> dict[str, dict[str, str]]:
+    """Records of kommuner finished by an earlier run of the same fingerprint."""
+    state = out / _STATE
+    if fresh and state.exists():
+        shutil.rmtree(state)
+    run_file = state / "run.json"
+    if run_file.is_file():
+        previous = json.loads(run_file.read_text(encoding="utf-8"))
+        if previous.get("fingerprint") != fingerprint:
+            raise ConfigError(
+                f"{out} holds an unfinished or finished run of a different config or different "
+                "inputs. Start over with --fresh (or fresh=True), or choose another --out."
+            )
+    (state / "kommuner").mkdir(parents=True, exist_ok=True)
+    mf.write_json(run_file, {"fingerprint": fingerprint})
+    done: dict[str, dict[str, str]] = {}
+    for record in sorted((state / "kommuner").glob("*.json")):
+        files = json.loads(record.read_text(encoding="utf-8"))
+        intact = all(
+            (out / rel).is_file() and mf.sha256_file(out / rel) == digest
+            for rel, digest in files.items()
+        )
+        if intact:
+            done[record.stem] = files
+        else:  # a file was removed or changed since: draw the kommun again
+            record.unlink()
+    return done
+
+
+def _summary(
+    kommuner: pd.DataFrame, table: pd.DataFrame, indices: pd.DataFrame | None
+) -> pd.DataFrame:
+    """One row per kommun: names, areas, persons, area types and every index."""
+    grouped = table.groupby("kommunkod", sort=True)
+    out = kommuner[["kommunnamn", "lanskod", "lansnamn"]].copy()
+    out["n_areas"] = grouped.size()
+    if "population" in table:
+        out["population"] = grouped["population"].sum(min_count=1)
+    if "area_type" in table:
+        counts = pd.crosstab(table["kommunkod"], table["area_type"])
+        for t, name in zip(range(1, 6), _TYPE_COLUMNS, strict=True):
+            out[name] = counts[t] if t in counts else 0
+        out[_TYPE_COLUMNS] = out[_TYPE_COLUMNS].fillna(0).astype("int64")
+    if indices is not None:
+        out = out.join(indices.drop(columns=["kommunnamn"], errors="ignore"), how="left")
+    return out
+
+
+def run(
+    config: str | Path | Mapping[str, Any],
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    progress: bool = True,
+    fresh: bool = False,
+) -> RunResult:
+    """Run a batch from a TOML config file (or a dict of the same shape) into ``out``.
+
+    Parameters
+    ----------
+    config : path or mapping
+        A TOML file (see :mod:`segregation.pipeline.config` for every key) or a dict of
+        sections. Relative paths in a file are read relative to the file.
+    out : path
+        Output folder; created if missing. A folder holding an interrupted run of the same
+        config and inputs is resumed.
+    workers : int, optional
+        Processes that draw maps; overrides ``run.workers`` (default 2). 1 draws in this
+        process.
+    progress : bool, default=True
+        Show a progress bar of kommuner done (on stderr).
+    fresh : bool, default=False
+        Forget an earlier run in ``out`` and draw every kommun again.
+
+    Returns
+    -------
+    RunResult
+        The output folder, the manifest path, the kommuner drawn now and those resumed,
+        and the sha256 of every output.
+
+    Raises
+    ------
+    ConfigError
+        On an invalid config, or when ``out`` holds a run of another config.
+    """
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    cfg = _validated(config)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    inputs = mf.hash_inputs(stages.input_files(cfg))
+    done = _check_state(out, _fingerprint(cfg, inputs), fresh)
+
+    areas = stages.load_areas(cfg)
+    selected = stages.selected_kommuner(cfg, areas)
+    counts = stages.load_counts(cfg, areas)
+    types = stages.compute_area_types(cfg, counts)
+    in_run = areas["kommunkod"].isin(selected).to_numpy()
+    areas, counts, types = areas[in_run], counts.reindex(areas.index[in_run]), types[in_run]
+    indices = stages.compute_indices(cfg, counts, areas["kommunkod"])
+    count_columns = [c for c in counts.columns if pd.api.types.is_numeric_dtype(counts[c])]
+    protected = stages.protect_areas(cfg, counts, count_columns)
+    table = stages.area_table(areas, protected, types)
+    protection = _protection(protected, cfg)
+    if protection["protected"]:
+        from segregation.disclosure._marks import mark_protected
+
+        mark_protected(table, **{k: v for k, v in protection.items() if k != "protected"})
+
+    from segregation.areas.codes import kommuner as kommun_table
+
+    names = kommun_table()
+    folders = {k: stages.kommun_folder(k, names.loc[k, "kommunnamn"]) for k in selected}
+    todo = [k for k in selected if k not in done]
+    jobs = [
+        {
+            "kommunkod": k,
+            "kommunnamn": names.loc[k, "kommunnamn"],
+            "folder": str(out / "kommuner" / folders[k]),
+            "out": str(out),
+            "table": table[table["kommunkod"] == k],
+            "indices": indices.loc[[k]] if indices is not None else None,
+            "outputs": cfg["outputs"],
+            "synthetic": cfg["input"]["source"] == "synthetic",
+            "protected": protection["protected"],
+            "level": cfg["run"]["level"],
+        }
+        for k in todo
+    ]
+    n_workers = min(workers or cfg["run"]["workers"], max(len(jobs), 1))
+    drawn = _draw(jobs, out, n_workers, progress, total=len(selected), initial=len(done))
+
+    records = {**done, **drawn}
+    outputs: dict[str, str] = {}
+    for k in selected:
+        outputs.update(records[k])
+    outputs.update(
+        _national(cfg, out, names.loc[selected], table, indices, protection["protected"])
+    )
+    outputs = dict(sorted(outputs.items()))
+    finished = datetime.now(UTC)
+    manifest = {
+        "library": {"name": "deso-segregation", "version": __version__},
+        "git": mf.git_revision(),
+        "environment": mf.environment(),
+        "config": cfg,
+        "inputs": inputs,
+        "seeds": {"synthetic": cfg["input"]["seed"]}
+        if cfg["input"]["source"] == "synthetic"
+        else {},
+        "protection": protection,
+        "kommuner": selected,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - clock, 3),
+        "resumed_kommuner": sorted(done),
+        "outputs": outputs,
+    }
+    manifest_path = out / mf.MANIFEST_NAME
+    mf.write_json(manifest_path, manifest)
+    return RunResult(
+        out=out,
+        manifest=manifest_path,
+        kommuner=selected,
+        drawn=sorted(drawn),
+        resumed=sorted(done),
+        outputs=outputs,
+        seconds=manifest["seconds"],
+    )
+
+
+def _protection(protected: pd.DataFrame, cfg: Mapping[str, Any]) -> dict[str, Any]:
+    from segregation.disclosure._marks import is_protected, protection_info
+
+    if not cfg["disclosure"]["enabled"]:
+        return {"protected": False, "note": "disclosure.enabled = false: counts are raw"}
+    info = protection_info(protected) if is_protected(protected) else {}
+    return json.loads(json.dumps({"protected": True, **info}, default=str))
+
+
+def _draw(
+    jobs: list[dict[str, Any]],
+    out: Path,
+    workers: int,
+    progress: bool,
+    *,
+    total: int,
+    initial: int,
+) -> dict[str, dict[str, str]]:
+    """Draw every job, recording each finished kommun as soon as its files are written."""
+    from tqdm.auto import tqdm
+
+    records: dict[str, dict[str, str]] = {}
+    bar = tqdm(total=total, initial=initial, desc="kommuner", unit="kommun", disable=not progress)
+
+    def finish(code: str, files: dict[str, str]) -> None:
+        mf.write_json(out / _STATE / "kommuner" / f"{code}.json", files)
+        records[code] = files
+        bar.update(1)
+
+    try:
+        if workers <= 1:
+            for job in jobs:
+                finish(job["kommunkod"], render_kommun(job))
+        else:
+            import multiprocessing
+
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                futures = {pool.submit(render_kommun, job): job["kommunkod"] for job in jobs}
+                try:
+                    for future in as_completed(futures):
+                        finish(futures[future], future.result())
+                except BaseException:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
+    finally:
+        bar.close()
+    return records
+
+
+def _national(
+    cfg: Mapping[str, Any],
+    out: Path,
+    kommuner: pd.DataFrame,
+    table: pd.DataFrame,
+    indices: pd.DataFrame | None,
+    protected: bool,
+) -> dict[str, str]:
+    from segregation.pipeline.stable import write_csv
+
+    written: dict[str, str] = {}
+    if cfg["outputs"]["summary"]:
+        summary = _summary(kommuner, table, indices)
+        write_csv(out / _SUMMARY, summary, index=True)
+        written[_SUMMARY] = mf.sha256_file(out / _SUMMARY)
+    if cfg["outputs"]["national_map"]:
+        rel = "summary/national_map.html"
+        render_national(
+            table,
+            out / rel,
+            columns=cfg["outputs"]["map_columns"],
+            synthetic=cfg["input"]["source"] == "synthetic",
+            protected=protected,
+        )
+        written[rel] = mf.sha256_file(out / rel)
+    return written

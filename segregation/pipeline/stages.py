@@ -1,0 +1,243 @@
+"""The stages of a batch run: areas, counts, area types, indices, protection, files.
+
+Data moves one way: boundaries and counts are joined into one frame per run, area types
+and indices are computed on the raw counts in one vectorised pass over every kommun, and
+only protected columns go on to the per-kommun tables and maps.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from segregation.errors import InvalidCodeError, UnmatchedError, describe_items
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "compute_area_types",
+    "compute_indices",
+    "input_files",
+    "kommun_folder",
+    "load_areas",
+    "load_counts",
+    "protect_areas",
+    "selected_kommuner",
+]
+
+
+def kommun_folder(kommunkod: str, kommunnamn: str) -> str:
+    """Folder name of a kommun's outputs: code and an ASCII slug of the name.
+
+    Examples
+    --------
+    >>> kommun_folder("1480", "Göteborg"), kommun_folder("0180", "Stockholm")
+    ('1480_goteborg', '0180_stockholm')
+    >>> kommun_folder("2584", "Kiruna"), kommun_folder("0114", "Upplands Väsby")
+    ('2584_kiruna', '0114_upplands-vasby')
+    """
+    ascii_name = unicodedata.normalize("NFKD", kommunnamn).encode("ascii", "ignore").decode()
+    slug = "-".join(ascii_name.lower().replace("-", " ").split())
+    return f"{kommunkod}_{slug}"
+
+
+def load_areas(cfg: dict[str, Any]) -> gpd.GeoDataFrame:
+    """The boundary layer of the run, indexed by area code, in EPSG:3006."""
+    from segregation.areas.boundaries import load_deso, load_regso
+
+    inp, level = cfg["input"], cfg["run"]["level"]
+    source = None if inp["boundaries"] == "embedded" else inp["boundaries"]
+    if level == "regso":
+        return load_regso(edition=inp["edition"], source=source)
+    return load_deso(edition=inp["edition"], source=source)
+
+
+def input_files(cfg: dict[str, Any]) -> list[tuple[str, Path]]:
+    """``(role, path)`` of every file the run reads: counts and boundary layers."""
+    from segregation.areas.boundaries import embedded_path
+
+    files: list[tuple[str, Path]] = []
+    inp = cfg["input"]
+    if inp["source"] == "file":
+        files.append(("counts", Path(inp["path"])))
+    if inp["boundaries"] == "embedded":
+        for name in ("regso_2025.parquet", "kommuner.parquet", "lan.parquet"):
+            files.append((f"boundaries/{name}", embedded_path(name)))
+    else:
+        files.append(("boundaries", Path(inp["boundaries"])))
+    return files
+
+
+def selected_kommuner(cfg: dict[str, Any], areas: pd.DataFrame) -> list[str]:
+    """The kommun codes of the run, sorted, each checked to have areas in the layer."""
+    run = cfg["run"]
+    present = sorted(areas["kommunkod"].unique())
+    if run["lan"]:
+        lan_present = set(areas["lanskod"])
+        missing = [code for code in run["lan"] if code not in lan_present]
+        if missing:
+            raise InvalidCodeError(
+                f"'run.lan' lists {len(missing)} län with no areas in the boundary layer: "
+                f"{describe_items(missing)}. Known län: {describe_items(sorted(lan_present), 21)}."
+            )
+        wanted = set(run["lan"])
+        return [k for k in present if k[:2] in wanted]
+    if run["kommuner"] == "all":
+        return present
+    missing = [k for k in run["kommuner"] if k not in set(present)]
+    if missing:
+        raise InvalidCodeError(
+            f"'run.kommuner' lists {len(missing)} kommuner with no areas in the boundary "
+            f"layer: {describe_items(missing)}. Check the codes against segregation.kommuner()."
+        )
+    return sorted(run["kommuner"])
+
+
+def load_counts(cfg: dict[str, Any], areas: pd.DataFrame) -> pd.DataFrame:
+    """Counts per area: seeded synthetic data, or a CSV/Parquet file joined to the areas.
+
+    A file must cover every area of the layer in the kommuner it has, and may hold no code
+    that is not in the layer; both are errors naming the codes.
+    """
+    inp = cfg["input"]
+    if inp["source"] == "synthetic":
+        from segregation.data.synthetic import synthetic
+
+        frame = synthetic(areas, seed=inp["seed"])
+        return frame.drop(columns=["kommunkod", "lanskod"], errors="ignore")
+    return _read_counts_file(cfg, areas)
+
+
+def _read_counts_file(cfg: dict[str, Any], areas: pd.DataFrame) -> pd.DataFrame:
+    from segregation.areas.codes import parse_codes, strip_edition
+
+    inp, level = cfg["input"], cfg["run"]["level"]
+    path = Path(inp["path"])
+    column = inp["code_column"] or f"{level}kod"
+    if not path.is_file():
+        raise FileNotFoundError(f"'input.path' {str(path)!r} does not exist.")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        raw = pd.read_parquet(path)
+        if column not in raw.columns and raw.index.name == column:
+            raw = raw.reset_index()
+    else:
+        raw = pd.read_csv(path, dtype={column: str})
+    if column not in raw.columns:
+        raise InvalidCodeError(
+            f"{path.name} has no column {column!r} of area codes; its columns are "
+            f"{describe_items(list(raw.columns), 12)}. Set 'input.code_column'."
+        )
+    codes = strip_edition(raw[column].astype(str).str.strip())
+    parsed = parse_codes(codes.reset_index(drop=True))
+    wrong = (parsed["level"] != level).to_numpy()
+    if wrong.any():
+        raise InvalidCodeError(
+            f"{int(wrong.sum())} codes in {path.name} are not {level} codes: "
+            f"{describe_items(codes[wrong].tolist())}. Set 'run.level' to match the file."
+        )
+    dup = codes[codes.duplicated()].unique()
+    if len(dup):
+        raise InvalidCodeError(
+            f"{len(dup)} codes occur more than once in {path.name}: {describe_items(dup)}."
+        )
+    frame = raw.drop(columns=[column]).set_axis(pd.Index(codes.to_numpy(), name=areas.index.name))
+    frame = frame.drop(columns=["kommunkod", "lanskod"], errors="ignore")
+    unknown = frame.index.difference(areas.index)
+    if len(unknown):
+        raise UnmatchedError(
+            f"{len(unknown)} codes in {path.name} are not in the boundary layer: "
+            f"{describe_items(unknown)}. Check the edition ('input.edition')."
+        )
+    in_file_kommuner = set(code[:4] for code in frame.index)
+    expected = areas.index[areas["kommunkod"].isin(in_file_kommuner)]
+    absent = expected.difference(frame.index)
+    if len(absent):
+        raise UnmatchedError(
+            f"{len(absent)} areas of the kommuner in {path.name} have no row in it: "
+            f"{describe_items(absent)}. Add them (with zeros if empty)."
+        )
+    return frame
+
+
+def compute_area_types(cfg: dict[str, Any], counts: pd.DataFrame) -> pd.DataFrame:
+    """SCB's socioeconomic index and area type of every area (mean and SD over all areas).
+
+    Returns an empty frame when typology is off or the counts lack the three indicators.
+    """
+    columns = ("low_economic_standard", "low_education", "assistance_or_unemployment")
+    needed = (*columns, "population", "population_20_64")
+    if not cfg["typology"]["enabled"]:
+        return pd.DataFrame(index=counts.index)
+    missing = [c for c in needed if c not in counts.columns]
+    if missing:
+        from segregation.pipeline.config import ConfigError
+
+        raise ConfigError(
+            f"typology.enabled = true needs the columns {', '.join(needed)}; the counts lack "
+            f"{', '.join(missing)}. Add them, or set typology.enabled = false."
+        )
+    from segregation.typology.socioeconomic import area_types, socioeconomic_index
+
+    index = socioeconomic_index(
+        counts, population="population", population_20_64="population_20_64"
+    )
+    weights = counts["population"] if cfg["typology"]["weighting"] == "population" else None
+    types = area_types(index, weights=weights)
+    return pd.DataFrame(
+        {"socioeconomic_index": index, "area_type": types.astype("Int64")}, index=counts.index
+    )
+
+
+def compute_indices(
+    cfg: dict[str, Any], counts: pd.DataFrame, kommunkod: pd.Series
+) -> pd.DataFrame:
+    """Every configured index for every kommun in one vectorised call, indexed by kommunkod."""
+    from segregation.indices import compute
+
+    ind = cfg["indices"]
+    frame = counts.assign(kommunkod=kommunkod)
+    kwargs: dict[str, Any] = {"by": "kommunkod"}
+    if ind["groups"]:
+        kwargs["groups"] = ind["groups"]
+    else:
+        kwargs["group"], kwargs["total"] = ind["group"], ind["total"]
+    return compute(frame, ind["names"], **kwargs)
+
+
+def protect_areas(cfg: dict[str, Any], counts: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The count columns that may leave the library, after disclosure control."""
+    from segregation.disclosure._marks import mark_protected
+
+    table = counts[columns]
+    if not cfg["disclosure"]["enabled"]:
+        return table.copy()
+    from segregation.disclosure import protect
+
+    protected = protect(table, threshold=cfg["disclosure"]["threshold"])
+    if not protected.attrs:
+        mark_protected(protected, method="suppression", threshold=cfg["disclosure"]["threshold"])
+    return protected
+
+
+def area_table(
+    areas: gpd.GeoDataFrame,
+    protected: pd.DataFrame,
+    types: pd.DataFrame,
+) -> gpd.GeoDataFrame:
+    """Join names, protected counts and area types into the table that maps and CSVs show."""
+    names = [c for c in ("regsonamn", "kommunkod", "kommunnamn", "lanskod") if c in areas]
+    table = areas[[*names, "geometry"]].join(protected, how="left").join(types, how="left")
+    if "area_type" in table:
+        table["area_type"] = table["area_type"].astype("Int64")
+    return table
+
+
+def sort_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by index, so output order never depends on input order."""
+    order = np.argsort(frame.index.to_numpy().astype(str), kind="stable")
+    return frame.iloc[order]
