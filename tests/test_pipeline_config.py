@@ -72,12 +72,12 @@ def test_bad_values_are_errors_naming_the_key(text, pattern):
 
 
 def test_kommuner_and_lan_together_are_refused():
-    with pytest.raises(ConfigError, match="either 'run.kommuner' or 'run.lan'"):
+    with pytest.raises(ConfigError, match=r"either 'run\.kommuner' or 'run\.lan'"):
         parse_config('[run]\nkommuner = ["0380"]\nlan = ["03"]\n')
 
 
 def test_file_source_needs_a_path_and_synthetic_refuses_one():
-    with pytest.raises(ConfigError, match="'input.path' is required"):
+    with pytest.raises(ConfigError, match=r"'input\.path' is required"):
         parse_config('[input]\nsource = "file"\n')
     with pytest.raises(ConfigError, match="Set source = 'file'"):
         parse_config('[input]\npath = "counts.csv"\n')
@@ -111,3 +111,11 @@ def test_shipped_example_config_is_valid():
     cfg = load_config(EXAMPLE)
     assert cfg["input"]["source"] == "synthetic"
     assert len(cfg["run"]["kommuner"]) == 3
+
+
+def test_unknown_index_name_lists_the_registry():
+    from segregation.indices import INDICES
+
+    with pytest.raises(ConfigError, match=r"unknown indices: theil_hh\..*Known indices") as info:
+        parse_config('[indices]\nnames = ["dissimilarity", "theil_hh"]\n')
+    assert all(name in str(info.value) for name in INDICES)

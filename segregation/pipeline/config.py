@@ -118,7 +118,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "indices": {
         "names": Key(
             list,
-            ["dissimilarity", "theil_h", "isolation", "exposure", "atkinson"],
+            ["dissimilarity", "gini", "entropy", "isolation", "exposure", "atkinson"],
             "Indices to compute for every kommun (see segregation.indices.available()).",
             item_kind=str,
         ),
@@ -126,6 +126,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "total": Key(str, "population", "Count column of the total it is compared with."),
         "groups": Key(
             list, [], "Count columns of the groups of multigroup indices.", item_kind=str
+        ),
+        "seed": Key(
+            int, 0, "Seed of random indices (modified, bias-corrected).", check=_non_negative
         ),
     },
     "typology": {
@@ -218,11 +221,26 @@ def _cross_checks(cfg: dict[str, dict[str, Any]], source: str) -> None:
             f"'input.path' = {inp['path']!r} is given but input.source = 'synthetic'. "
             "Set source = 'file' to read it, or remove path."
         )
+    _check_index_names(cfg["indices"]["names"])
     if run["level"] == "deso" and inp["boundaries"] == "embedded":
         raise ConfigError(
             "'input.boundaries' = 'embedded' has RegSO only; at level 'deso' give the path "
             "of a DeSO boundary file (for example from SCB's WFS layer DeSO_2025)."
         )
+
+
+def _check_index_names(names: list[str]) -> None:
+    from segregation.indices import INDICES
+
+    unknown = [n for n in names if n not in INDICES]
+    if unknown:
+        hint = _suggest(unknown[0], sorted(INDICES))
+        raise ConfigError(
+            f"'indices.names' has unknown indices: {describe_items(unknown)}.{hint} "
+            f"Known indices: {', '.join(sorted(INDICES))}."
+        )
+    if not names:
+        raise ConfigError("'indices.names' is empty: name at least one index.")
 
 
 def parse_config(text: str, *, source: str = "the config") -> dict[str, dict[str, Any]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sys
 import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -106,19 +107,16 @@ def _check_state(out: Path, fingerprint: str, fresh: bool) -> dict[str, dict[str
 def _summary(
     kommuner: pd.DataFrame, table: pd.DataFrame, indices: pd.DataFrame | None
 ) -> pd.DataFrame:
-    """One row per kommun: names, areas, persons, area types and every index."""
-    grouped = table.groupby("kommunkod", sort=True)
+    """One row per kommun: names, area types and every index (with n_areas, n_persons)."""
     out = kommuner[["kommunnamn", "lanskod", "lansnamn"]].copy()
-    out["n_areas"] = grouped.size()
-    if "population" in table:
-        out["population"] = grouped["population"].sum(min_count=1)
+    out.index.name = "kommunkod"
+    if indices is not None:
+        out = out.join(indices, how="left")
     if "area_type" in table:
         counts = pd.crosstab(table["kommunkod"], table["area_type"])
         for t, name in zip(range(1, 6), _TYPE_COLUMNS, strict=True):
             out[name] = counts[t] if t in counts else 0
         out[_TYPE_COLUMNS] = out[_TYPE_COLUMNS].fillna(0).astype("int64")
-    if indices is not None:
-        out = out.join(indices.drop(columns=["kommunnamn"], errors="ignore"), how="left")
     return out
 
 
@@ -173,7 +171,7 @@ def run(
     types = stages.compute_area_types(cfg, counts)
     in_run = areas["kommunkod"].isin(selected).to_numpy()
     areas, counts, types = areas[in_run], counts.reindex(areas.index[in_run]), types[in_run]
-    indices = stages.compute_indices(cfg, counts, areas["kommunkod"])
+    indices = stages.compute_indices(cfg, counts, areas)
     count_columns = [c for c in counts.columns if pd.api.types.is_numeric_dtype(counts[c])]
     protected = stages.protect_areas(cfg, counts, count_columns)
     table = stages.area_table(areas, protected, types)
@@ -204,6 +202,7 @@ def run(
         for k in todo
     ]
     n_workers = min(workers or cfg["run"]["workers"], max(len(jobs), 1))
+    _preload(cfg)
     drawn = _draw(jobs, out, n_workers, progress, total=len(selected), initial=len(done))
 
     records = {**done, **drawn}
@@ -221,9 +220,7 @@ def run(
         "environment": mf.environment(),
         "config": cfg,
         "inputs": inputs,
-        "seeds": {"synthetic": cfg["input"]["seed"]}
-        if cfg["input"]["source"] == "synthetic"
-        else {},
+        "seeds": _seeds(cfg),
         "protection": protection,
         "kommuner": selected,
         "started": started.isoformat(timespec="seconds"),
@@ -245,6 +242,20 @@ def run(
     )
 
 
+def _seeds(cfg: Mapping[str, Any]) -> dict[str, int]:
+    seeds = {"indices": cfg["indices"]["seed"]}
+    if cfg["input"]["source"] == "synthetic":
+        seeds["synthetic"] = cfg["input"]["seed"]
+    return seeds
+
+
+def _seeds(cfg: Mapping[str, Any]) -> dict[str, int]:
+    seeds = {"indices": cfg["indices"]["seed"]}
+    if cfg["input"]["source"] == "synthetic":
+        seeds["synthetic"] = cfg["input"]["seed"]
+    return seeds
+
+
 def _protection(protected: pd.DataFrame, cfg: Mapping[str, Any]) -> dict[str, Any]:
     from segregation.disclosure._marks import is_protected, protection_info
 
@@ -252,6 +263,17 @@ def _protection(protected: pd.DataFrame, cfg: Mapping[str, Any]) -> dict[str, An
         return {"protected": False, "note": "disclosure.enabled = false: counts are raw"}
     info = protection_info(protected) if is_protected(protected) else {}
     return json.loads(json.dumps({"protected": True, **info}, default=str))
+
+
+def _preload(cfg: Mapping[str, Any]) -> None:
+    """Import the map modules once here, so forked workers do not each import them."""
+    if cfg["outputs"]["html"] or cfg["outputs"]["national_map"]:
+        import segregation.maps.interactive  # noqa: F401
+    if cfg["outputs"]["png"]:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import segregation.maps.static  # noqa: F401
 
 
 def _draw(
@@ -267,31 +289,44 @@ def _draw(
     from tqdm.auto import tqdm
 
     records: dict[str, dict[str, str]] = {}
-    bar = tqdm(total=total, initial=initial, desc="kommuner", unit="kommun", disable=not progress)
+    bar = None
 
     def finish(code: str, files: dict[str, str]) -> None:
         mf.write_json(out / _STATE / "kommuner" / f"{code}.json", files)
         records[code] = files
         bar.update(1)
 
-    try:
-        if workers <= 1:
+    def new_bar() -> Any:
+        return tqdm(
+            total=total, initial=initial, desc="kommuner", unit="kommun", disable=not progress
+        )
+
+    if workers <= 1:
+        bar = new_bar()
+        try:
             for job in jobs:
                 finish(job["kommunkod"], render_kommun(job))
-        else:
-            import multiprocessing
+        finally:
+            bar.close()
+        return records
+    # Workers are forked on Linux: they start at once with the libraries already imported,
+    # and a user's script without an `if __name__ == "__main__"` guard is not re-run in
+    # them. Elsewhere they are spawned. The progress bar (a thread) starts after the fork.
+    import multiprocessing
 
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                futures = {pool.submit(render_kommun, job): job["kommunkod"] for job in jobs}
-                try:
-                    for future in as_completed(futures):
-                        finish(futures[future], future.result())
-                except BaseException:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    raise
-    finally:
-        bar.close()
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(render_kommun, job): job["kommunkod"] for job in jobs}
+        bar = new_bar()
+        try:
+            for future in as_completed(futures):
+                finish(futures[future], future.result())
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        finally:
+            bar.close()
     return records
 
 

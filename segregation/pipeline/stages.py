@@ -194,19 +194,25 @@ def compute_area_types(cfg: dict[str, Any], counts: pd.DataFrame) -> pd.DataFram
 
 
 def compute_indices(
-    cfg: dict[str, Any], counts: pd.DataFrame, kommunkod: pd.Series
+    cfg: dict[str, Any], counts: pd.DataFrame, areas: gpd.GeoDataFrame
 ) -> pd.DataFrame:
     """Every configured index for every kommun in one vectorised call, indexed by kommunkod."""
+    import geopandas as gpd
+
     from segregation.indices import compute
 
     ind = cfg["indices"]
-    frame = counts.assign(kommunkod=kommunkod)
-    kwargs: dict[str, Any] = {"by": "kommunkod"}
+    frame = gpd.GeoDataFrame(
+        counts.assign(kommunkod=areas["kommunkod"]), geometry=areas.geometry, crs=areas.crs
+    )
+    kwargs: dict[str, Any] = {"by": "kommunkod", "seed": ind["seed"]}
     if ind["groups"]:
         kwargs["groups"] = ind["groups"]
     else:
         kwargs["group"], kwargs["total"] = ind["group"], ind["total"]
-    return compute(frame, ind["names"], **kwargs)
+    result = compute(frame, indices=ind["names"], **kwargs)
+    result.index.name = "kommunkod"
+    return result
 
 
 def protect_areas(cfg: dict[str, Any], counts: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
