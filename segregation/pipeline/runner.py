@@ -249,13 +249,6 @@ def _seeds(cfg: Mapping[str, Any]) -> dict[str, int]:
     return seeds
 
 
-def _seeds(cfg: Mapping[str, Any]) -> dict[str, int]:
-    seeds = {"indices": cfg["indices"]["seed"]}
-    if cfg["input"]["source"] == "synthetic":
-        seeds["synthetic"] = cfg["input"]["seed"]
-    return seeds
-
-
 def _protection(protected: pd.DataFrame, cfg: Mapping[str, Any]) -> dict[str, Any]:
     from segregation.disclosure._marks import is_protected, protection_info
 
@@ -268,7 +261,7 @@ def _protection(protected: pd.DataFrame, cfg: Mapping[str, Any]) -> dict[str, An
 def _preload(cfg: Mapping[str, Any]) -> None:
     """Import the map modules once here, so forked workers do not each import them."""
     if cfg["outputs"]["html"] or cfg["outputs"]["national_map"]:
-        import segregation.maps.interactive  # noqa: F401
+        import segregation.maps.interactive
     if cfg["outputs"]["png"]:
         import matplotlib
 
