@@ -1,0 +1,747 @@
+"""Own person-level records: assign them to areas, count them, and publish protected tables.
+
+Three verbs, each taking a pandas frame or a ``dask.dataframe`` collection:
+
+* :func:`assign` gives every record the DeSO or RegSO that contains its coordinates (or
+  checks and moves the code it already carries), and reports every record it could not
+  assign with its row number and the reason;
+* :func:`aggregate` counts records per area and category at every level of the hierarchy
+  (DeSO, RegSO, kommun, län, riket) in one call;
+* :func:`publish` goes from records to a protected table, with rates per area withheld when
+  their numerator or denominator is suppressed.
+
+Boundary rule: a point that lies in several areas (on a shared edge or vertex, or in an
+overlap of two polygons) goes to the one with the smallest area code. The rule depends only
+on the point and the layer, never on the order of rows or partitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from segregation.areas.codes import _CODE_PATTERN, parse_codes
+from segregation.errors import CRSError, InvalidCodeError, UnmatchedError, describe_items, warn
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["REASONS", "SWEDEN_EXTENT", "Assignment", "aggregate", "assign"]
+
+#: Sweden in EPSG:3006 (xmin, ymin, xmax, ymax): the bounds of all RegSO plus about 10 km.
+SWEDEN_EXTENT = (235_000.0, 6_100_000.0, 932_000.0, 7_682_000.0)
+
+#: Why a record was not assigned (the ``reason`` column of :attr:`Assignment.report`).
+REASONS: dict[str, str] = {
+    "missing coordinates": "x or y is missing or not a number",
+    "looks like degrees": "the CRS is projected but x, y look like longitude, latitude",
+    "swapped axes": "outside Sweden as given, inside Sweden with x and y exchanged",
+    "outside Sweden": "outside Sweden's extent in EPSG:3006",
+    "in no area": "inside Sweden's extent but in no polygon (sea, a neighbouring country, "
+    "or outside the areas given)",
+    "missing code": "the code column is empty",
+    "malformed code": "not a DeSO, RegSO, kommun or län code, or an unknown kommun",
+    "unknown code": "well formed but not an area of the layer (or of the crosswalk)",
+    "coarser than areas": "a kommun or län code cannot be placed in a DeSO or RegSO",
+    "other edition": "a code of another edition than the areas, and no crosswalk moves it",
+    "not one to one": "the crosswalk splits the area between several target areas",
+}
+_CHUNK = 1_000_000  # points per spatial query: bounds memory, not a loop per record
+_LEVEL_OF_INDEX = {"desokod": "deso", "regsokod": "regso", "kommunkod": "kommun", "lanskod": "lan"}
+_LEVEL_ORDER = ("deso", "regso", "kommun", "lan", "riket")
+_WIDTH = {"kommun": 4, "lan": 2}
+
+
+def _is_dask(obj: object) -> bool:
+    return type(obj).__module__.split(".")[0] in {"dask", "dask_expr", "dask_geopandas"}
+
+
+@dataclass
+class Assignment:
+    """Records with their area, and a report of every record that was not assigned.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame or dask.dataframe.DataFrame
+        The records, unchanged and in input order, with a new categorical column named after
+        the level (``deso`` or ``regso``); missing where not assigned.
+    report : pandas.DataFrame or dask.dataframe.DataFrame
+        One row per record not assigned: ``row`` (0-based position in the input),
+        ``index`` (its index label), ``reason`` (see :data:`REASONS`) and the offending
+        ``x``, ``y`` or ``code``.
+    level : str
+        ``"deso"`` or ``"regso"`` (or ``"kommun"``/``"lan"`` for code records).
+    n_records : int
+        Records in the input; ``n_records == n_assigned + len(report)``.
+    n_on_boundary : int
+        Points that lay in more than one area and went to the smallest code.
+    """
+
+    data: Any
+    report: Any
+    level: str
+    n_records: int | None = None
+    n_on_boundary: int | None = None
+    _lazy: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def n_assigned(self) -> int:
+        """Records that received an area."""
+        return int(self.n_records - len(self.report))
+
+    def summary(self) -> pd.Series:
+        """Counts of unassigned records by reason (empty when all were assigned)."""
+        return self.report["reason"].value_counts().rename("records")
+
+    def compute(self, **kwargs: Any) -> Assignment:
+        """Compute a Dask assignment in one pass; returns the in-memory :class:`Assignment`."""
+        if not self._lazy:
+            return self
+        import dask
+
+        data, report, sizes, ties = dask.compute(
+            self.data,
+            self.report,
+            self._lazy["sizes"],
+            self._lazy["ties"],
+            **kwargs,
+        )
+        offsets = np.concatenate([[0], np.cumsum(np.asarray(sizes, dtype=np.int64))])
+        report = report.assign(row=offsets[report["partition"].to_numpy()] + report["row"])
+        report = report.drop(columns="partition").sort_values("row", ignore_index=True)
+        out = Assignment(data, report, self.level, int(offsets[-1]), int(np.sum(ties)))
+        _apply_policy(out, self._lazy["on_unassigned"])
+        return out
+
+    def __repr__(self) -> str:
+        if self._lazy:
+            return f"Assignment(level={self.level!r}, lazy Dask collection; call .compute())"
+        return (
+            f"Assignment(level={self.level!r}, {self.n_assigned:,} of {self.n_records:,} "
+            f"records assigned, {len(self.report):,} reported, "
+            f"{self.n_on_boundary:,} on a shared boundary)"
+        )
+
+
+# ----------------------------------------------------------------------------- areas
+
+
+def _prepare_areas(areas: gpd.GeoDataFrame | str | None) -> tuple[str, pd.Index, Any]:
+    """Level, sorted codes and prepared polygons (in code order) of an area layer."""
+    import shapely
+
+    if areas is None:
+        from segregation.areas.boundaries import load_regso
+
+        areas = load_regso()
+    if isinstance(areas, str):
+        if areas in ("kommun", "lan"):
+            return areas, pd.Index([], dtype=object), None
+        raise ValueError(f"areas must be a GeoDataFrame, None, 'kommun' or 'lan'; got {areas!r}.")
+    level = _LEVEL_OF_INDEX.get(areas.index.name)
+    if level not in ("deso", "regso"):
+        raise InvalidCodeError(
+            f"The areas must be indexed by 'desokod' or 'regsokod', got {areas.index.name!r}. "
+            "Use seg.load_regso(), seg.load_deso() or seg.read_areas(path)."
+        )
+    if areas.crs is None:
+        raise CRSError("The areas have no CRS: set it, e.g. areas.set_crs(3006).")
+    if areas.crs.to_epsg() != 3006:
+        areas = areas.to_crs(3006)
+    areas = areas.sort_index()
+    geoms = np.asarray(areas.geometry.array)
+    shapely.prepare(geoms)
+    return level, pd.Index(areas.index.astype(str), name=areas.index.name), geoms
+
+
+def _locate(x: np.ndarray, y: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray, int]:
+    """Index of the area containing each point (-1 if none), smallest index on ties.
+
+    ``geoms`` are sorted by code, so the smallest index is the smallest code. Boundaries
+    count as inside (``intersects``), so a point on a shared edge is in both candidates and
+    the rule picks one.
+    """
+    import shapely
+
+    tree = shapely.STRtree(geoms)
+    found = np.full(len(x), -1, dtype=np.int64)
+    ties = 0
+    for start in range(0, len(x), _CHUNK):  # chunks of a million points, vectorised inside
+        xs, ys = x[start : start + _CHUNK], y[start : start + _CHUNK]
+        point_idx, area_idx = tree.query(shapely.points(xs, ys))
+        hit = shapely.intersects_xy(geoms[area_idx], xs[point_idx], ys[point_idx])
+        point_idx, area_idx = point_idx[hit], area_idx[hit]
+        order = np.lexsort((area_idx, point_idx))
+        point_idx, area_idx = point_idx[order], area_idx[order]
+        first = np.ones(len(point_idx), dtype=bool)
+        first[1:] = point_idx[1:] != point_idx[:-1]
+        found[start + point_idx[first]] = area_idx[first]
+        ties += int(len(point_idx) - first.sum())
+    return found, ties
+
+
+def _in_extent(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    xmin, ymin, xmax, ymax = SWEDEN_EXTENT
+    return (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)
+
+
+def _coordinates(frame: pd.DataFrame, x: str | None, y: str | None) -> tuple[np.ndarray, ...]:
+    if x is None and y is None and hasattr(frame, "geometry"):
+        import shapely
+
+        geoms = np.asarray(frame.geometry.array)
+        is_point = shapely.get_type_id(geoms) == 0
+        xs = np.where(is_point, shapely.get_x(geoms), np.nan)
+        ys = np.where(is_point, shapely.get_y(geoms), np.nan)
+        return xs.astype(float), ys.astype(float)
+    if x is None or y is None:
+        raise ValueError("Give both x= and y= (column names), or pass a GeoDataFrame of points.")
+    missing = [c for c in (x, y) if c not in frame.columns]
+    if missing:
+        raise KeyError(
+            f"Column(s) {describe_items(missing)} not in the records; they have "
+            f"{describe_items(list(frame.columns), 10)}."
+        )
+    xs = pd.to_numeric(frame[x], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ys = pd.to_numeric(frame[y], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return xs, ys
+
+
+def _assign_points(
+    frame: pd.DataFrame,
+    prepared: tuple[str, pd.Index, Any],
+    x: str | None,
+    y: str | None,
+    crs: Any,
+    offset: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """The in-memory kernel: one frame (or one Dask partition) of records with coordinates."""
+    from pyproj import CRS, Transformer
+
+    level, codes, geoms = prepared
+    source = CRS.from_user_input(crs if crs is not None else getattr(frame, "crs", None) or 3006)
+    xin, yin = _coordinates(frame, x, y)
+    missing = ~(np.isfinite(xin) & np.isfinite(yin))
+    if source.to_epsg() == 3006:
+        project = None
+        xs, ys = xin, yin
+    else:
+        project = Transformer.from_crs(source, "EPSG:3006", always_xy=True).transform
+        xs, ys = (np.asarray(v, dtype=float) for v in project(xin, yin))
+    inside = ~missing & _in_extent(xs, ys)
+    outside = ~missing & ~inside
+    if project is None:
+        swapped_xy = (yin[outside], xin[outside])
+    else:
+        swapped_xy = tuple(np.asarray(v, dtype=float) for v in project(yin[outside], xin[outside]))
+    swapped = np.zeros(len(xs), dtype=bool)
+    swapped[np.flatnonzero(outside)] = _in_extent(*swapped_xy)
+    degrees = outside & ~swapped & (np.abs(xin) <= 180) & (np.abs(yin) <= 90)
+    degrees &= not source.is_geographic
+
+    found = np.full(len(xs), -1, dtype=np.int64)
+    idx_inside = np.flatnonzero(inside)
+    found[idx_inside], ties = _locate(xs[idx_inside], ys[idx_inside], geoms)
+
+    reason = np.full(len(xs), None, dtype=object)
+    reason[inside & (found < 0)] = "in no area"
+    reason[outside] = "outside Sweden"
+    reason[degrees] = "looks like degrees"
+    reason[swapped] = "swapped axes"
+    reason[missing] = "missing coordinates"
+
+    data = frame.copy()
+    data[level] = pd.Categorical.from_codes(found, categories=codes.astype(object))
+    bad = np.flatnonzero(reason != None)  # noqa: E711 (elementwise)
+    report = pd.DataFrame(
+        {
+            "row": bad + offset,
+            "index": frame.index.to_numpy()[bad],
+            "reason": pd.Categorical(reason[bad], categories=list(REASONS)),
+            "x": xin[bad],
+            "y": yin[bad],
+        }
+    )
+    return data, report, ties
+
+
+# ----------------------------------------------------------------------------- codes
+
+
+def _code_targets(
+    values: pd.Series, level: str, codes: pd.Index, crosswalk: Any, edition: int | None
+) -> tuple[pd.Series, pd.Series]:
+    """Target code and reason for each distinct code (work is per distinct value)."""
+    from segregation.areas.codes import kommuner
+
+    text = values.astype("string").str.strip()
+    well_formed = text.str.fullmatch(_CODE_PATTERN).fillna(False).astype(bool)
+    digits = text.str.extract(r"^(\d{2,4})")[0]
+    known_kommun = set(kommuner().index)
+    known_lan = {k[:2] for k in known_kommun} | {"00"}
+    prefix_ok = digits.map(
+        lambda d: isinstance(d, str) and (d in known_lan if len(d) == 2 else d in known_kommun)
+    ).astype(bool)
+    good = well_formed & prefix_ok
+    target = pd.Series(pd.NA, index=values.index, dtype="string")
+    reason = pd.Series(pd.NA, index=values.index, dtype="string")
+    reason[text.isna()] = "missing code"
+    reason[text.notna() & ~good] = "malformed code"
+    if not good.any():
+        return target, reason
+    parsed = parse_codes(text[good])
+    base, lvl, ed = parsed["base_code"], parsed["level"], parsed["edition"]
+    if level in ("kommun", "lan"):
+        up = parsed["kommunkod"] if level == "kommun" else parsed["lanskod"]
+        target[good] = up
+        reason[good & target.isna()] = "coarser than areas"
+        return target, reason
+
+    key, split = _crosswalk_key(crosswalk)
+    given = text[good]
+    same_edition = True if edition is None else (ed.isna() | ed.eq(edition)).fillna(True)
+    direct = (lvl == level) & same_edition & base.isin(codes)
+    lookup = given.where(given.isin(key.index), base)  # a key may use suffixed or plain codes
+    is_split = lookup.isin(split) & ~direct
+    moved = base.where(direct, lookup.map(key)).astype("string").mask(is_split)
+    why = pd.Series(pd.NA, index=given.index, dtype="string").mask(is_split, "not one to one")
+    unplaced = moved.isna() & why.isna()
+    why = why.mask(unplaced & lvl.isin(["kommun", "lan", "riket"]), "coarser than areas")
+    other = (lvl == level) & ~same_edition & base.isin(codes)
+    why = why.mask(unplaced & why.isna() & other, "other edition")
+    why = why.mask(moved.isna() & why.isna(), "unknown code")
+    target[good] = moved
+    reason[good] = why
+    return target, reason
+
+
+def _crosswalk_key(crosswalk: Any) -> tuple[pd.Series, set]:
+    if crosswalk is None:
+        return pd.Series(dtype="string"), set()
+    if isinstance(crosswalk, pd.Series):
+        return crosswalk.astype("string"), set()
+    split = set(crosswalk.report.index.astype(str)) if len(crosswalk.report) else set()
+    return crosswalk.key.dropna().astype("string"), split
+
+
+def _assign_codes(
+    frame: pd.DataFrame,
+    prepared: tuple[str, pd.Index, Any],
+    code: str,
+    crosswalk: Any,
+    edition: int | None,
+    offset: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    level, codes, _ = prepared
+    if code not in frame.columns:
+        raise KeyError(f"Column {code!r} not in the records; they have {list(frame.columns)}.")
+    values = frame[code]
+    inverse, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    uniq = pd.Series(np.append(uniques.astype(object), None))  # last slot: missing
+    target, reason = _code_targets(uniq, level, codes, crosswalk, edition)
+    inverse = np.where(inverse < 0, len(uniq) - 1, inverse)
+    categories = codes if level in ("deso", "regso") else pd.Index(sorted(target.dropna().unique()))
+    per_record = target.to_numpy(dtype=object, na_value=None)[inverse]
+    data = frame.copy()
+    data[level] = pd.Categorical(per_record, categories=categories.astype(object))
+    why = reason.to_numpy(dtype=object, na_value=None)[inverse]
+    bad = np.flatnonzero(why != None)  # noqa: E711 (elementwise)
+    report = pd.DataFrame(
+        {
+            "row": bad + offset,
+            "index": frame.index.to_numpy()[bad],
+            "reason": pd.Categorical(why[bad], categories=list(REASONS)),
+            "code": values.to_numpy()[bad],
+        }
+    )
+    return data, report, 0
+
+
+# ----------------------------------------------------------------------------- assign
+
+
+def assign(
+    records: Any,
+    areas: gpd.GeoDataFrame | Literal["kommun", "lan"] | None = None,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    crs: Any = None,
+    code: str | None = None,
+    crosswalk: Any = None,
+    edition: int | None = None,
+    on_unassigned: Literal["warn", "raise", "ignore"] = "warn",
+) -> Assignment:
+    """Give every record the DeSO or RegSO that contains it, and report the rest.
+
+    Records come either with coordinates (``x=``, ``y=`` columns, or a GeoDataFrame of
+    points) or with a code they already carry (``code=``). A point goes to the polygon that
+    contains it through a spatial index (shapely's STRtree, vectorised). A point that lies
+    in several areas (on a shared edge or vertex) goes to the area with the smallest code.
+    No record is dropped: every record not assigned is listed in ``.report`` with its row
+    number and reason.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame, geopandas.GeoDataFrame or dask.dataframe.DataFrame
+        Person-level records. A Dask collection is assigned partition by partition and
+        gives the same result as the in-memory path (call ``.compute()`` on the result).
+    areas : geopandas.GeoDataFrame, "kommun", "lan" or None
+        Polygons indexed by ``desokod`` or ``regsokod`` (from :func:`~segregation.load_regso`,
+        :func:`~segregation.load_deso` or :func:`~segregation.read_areas`). Default: the
+        embedded RegSO 2025 (simplified, edges within about 60 m of SCB's; pass the
+        full-detail layer for points near edges). ``"kommun"``/``"lan"`` only with ``code=``.
+    x, y : str, optional
+        Columns of easting and northing (or longitude and latitude). Not needed for a
+        GeoDataFrame of points.
+    crs : anything pyproj accepts, default: the GeoDataFrame's CRS, else EPSG:3006
+        CRS of the coordinates, e.g. ``4326`` for WGS 84 or ``3006`` for SWEREF 99 TM.
+    code : str, optional
+        Column of DeSO, RegSO (either edition, with or without SCB's ``_DeSO2025`` suffix),
+        kommun or län codes, used instead of coordinates.
+    crosswalk : Crosswalk or pandas.Series, optional
+        Moves codes of another level or edition to the areas, e.g.
+        ``seg.areas.crosswalk.deso_to_regso(deso_2018, regso_2025)``; codes it reports as
+        split are reported here as ``"not one to one"``.
+    edition : int, optional
+        Edition of ``areas``; codes suffixed with another edition need a crosswalk.
+    on_unassigned : {"warn", "raise", "ignore"}, default="warn"
+        What to do when records are reported. With ``"raise"`` an
+        :class:`~segregation.UnmatchedError` names them.
+
+    Returns
+    -------
+    Assignment
+        ``.data`` (records plus a categorical ``deso``/``regso`` column), ``.report``,
+        ``.n_records``, ``.n_on_boundary`` and ``.summary()``.
+
+    Raises
+    ------
+    CRSError
+        When more than half of the records with coordinates are swapped, outside Sweden or
+        look like degrees: the message names the likely mistake and the fix.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import segregation as seg
+    >>> records = pd.DataFrame({"x": [674_000.0, 6_580_000.0, None], "y": [6_580_000.0, 674_000.0, 1.0]})
+    >>> result = seg.assign(records, x="x", y="y", on_unassigned="ignore")
+    >>> result.data["regso"].tolist()
+    ['0180R058', nan, nan]
+    >>> result.report[["row", "reason"]]
+       row               reason
+    0    1         swapped axes
+    1    2  missing coordinates
+    """
+    if on_unassigned not in ("warn", "raise", "ignore"):
+        raise ValueError(
+            f"on_unassigned must be 'warn', 'raise' or 'ignore', got {on_unassigned!r}."
+        )
+    if code is None and isinstance(areas, str):
+        raise ValueError(f"areas={areas!r} needs records with codes: pass code=COLUMN.")
+    prepared = _prepare_areas(areas)
+    if code is not None:
+        kernel, args = _assign_codes, (prepared, code, crosswalk, edition)
+    else:
+        if crs is None and _is_dask(records) and getattr(records, "crs", None) is not None:
+            crs = records.crs
+        kernel, args = _assign_points, (prepared, x, y, crs)
+    if _is_dask(records):
+        return _assign_dask(records, kernel, args, prepared[0], on_unassigned)
+    data, report, ties = kernel(records, *args)
+    result = Assignment(data, report, prepared[0], len(records), ties)
+    _apply_policy(result, on_unassigned)
+    return result
+
+
+def _assign_dask(records: Any, kernel: Any, args: tuple, level: str, policy: str) -> Assignment:
+    """Run the in-memory kernel on each partition; row numbers are fixed up at compute()."""
+
+    def data_part(frame: pd.DataFrame) -> pd.DataFrame:
+        return kernel(frame, *args)[0]
+
+    def report_part(frame: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
+        report = kernel(frame, *args)[1]
+        number = partition_info["number"] if partition_info else 0
+        return report.assign(partition=np.int64(number))
+
+    def ties_part(frame: pd.DataFrame) -> pd.Series:
+        return pd.Series([kernel(frame, *args)[2]])
+
+    sample = records._meta
+    meta_data, meta_report, _ = kernel(sample, *args)
+    data = records.map_partitions(data_part, meta=meta_data)
+    report = records.map_partitions(report_part, meta=meta_report.assign(partition=np.int64(0)))
+    sizes = records.map_partitions(len)
+    ties = records.map_partitions(ties_part, meta=pd.Series([0]))
+    lazy = {"sizes": sizes, "ties": ties, "on_unassigned": policy}
+    return Assignment(data, report, level, _lazy=lazy)
+
+
+def _apply_policy(result: Assignment, policy: str) -> None:
+    report = result.report
+    if "x" in report.columns and result.n_records:
+        counts = report["reason"].value_counts()
+        with_coords = result.n_records - int(counts.get("missing coordinates", 0))
+        gross = {r: int(counts.get(r, 0)) for r in ("swapped axes", "looks like degrees")}
+        gross["outside Sweden"] = int(counts.get("outside Sweden", 0))
+        worst = max(gross, key=gross.get)
+        if with_coords and sum(gross.values()) > with_coords / 2:
+            fix = {
+                "swapped axes": "x and y are exchanged: pass x= the easting (or longitude) "
+                "column and y= the northing (or latitude) column",
+                "looks like degrees": "the coordinates look like longitude/latitude: pass crs=4326",
+                "outside Sweden": "check crs= (the coordinates' CRS) and the x=/y= columns",
+            }[worst]
+            rows = report.loc[report["reason"] == worst, "row"]
+            raise CRSError(
+                f"{sum(gross.values()):,} of {with_coords:,} records with coordinates fall "
+                f"outside Sweden ({gross['swapped axes']:,} swapped axes, "
+                f"{gross['looks like degrees']:,} look like degrees, "
+                f"{gross['outside Sweden']:,} outside Sweden), e.g. rows "
+                f"{describe_items(rows.tolist())}. Most likely {fix}."
+            )
+    if report.empty or policy == "ignore":
+        return
+    by_reason = "; ".join(
+        f"{n:,} {reason} (rows {describe_items(report.loc[report['reason'] == reason, 'row'])})"
+        for reason, n in report["reason"].value_counts().items()
+        if n
+    )
+    message = (
+        f"{len(report):,} of {result.n_records:,} records were not assigned to a "
+        f"{result.level}: {by_reason}. They are listed in .report with row number and reason."
+    )
+    if policy == "raise":
+        raise UnmatchedError(message)
+    warn(message)
+
+
+# ----------------------------------------------------------------------------- aggregate
+
+
+def _base_counts(frame: pd.DataFrame, area: str, categories: list[str]) -> pd.DataFrame:
+    """Long counts ``[area, *categories, n]`` of one frame (or partition), by bincount."""
+    columns = [area, *categories]
+    codes, uniques = [], []
+    for column in columns:
+        c, u = pd.factorize(frame[column], use_na_sentinel=False)
+        codes.append(c)
+        uniques.append(np.asarray(u, dtype=object))
+    shape = tuple(max(len(u), 1) for u in uniques)
+    if len(frame) == 0:
+        return pd.DataFrame({**{c: pd.Series(dtype=object) for c in columns}, "n": []})
+    flat = np.ravel_multi_index(codes, shape)  # one integer per (area, categories) cell
+    counts = np.bincount(flat, minlength=int(np.prod(shape)))
+    cells = np.flatnonzero(counts)
+    parts = np.unravel_index(cells, shape)
+    out = {c: uniques[i][parts[i]] for i, c in enumerate(columns)}
+    return pd.DataFrame({**out, "n": counts[cells].astype(np.int64)})
+
+
+def _label(value: object) -> str:
+    return "(missing)" if pd.isna(value) else str(value)
+
+
+def _regso_key(key: Any) -> pd.Series | None:
+    if key is None:
+        return None
+    if hasattr(key, "key") and isinstance(key.key, pd.Series):  # a Crosswalk
+        key = key.key
+    if isinstance(key, pd.DataFrame):  # a DeSO layer with a regsokod column
+        if "regsokod" not in key.columns:
+            raise InvalidCodeError("key= has no 'regsokod' column to map DeSO to RegSO.")
+        key = key["regsokod"]
+    return pd.Series(key).astype("string")
+
+
+def _combine(
+    long: pd.DataFrame,
+    area: str,
+    categories: list[str],
+    universe: list[str] | None,
+    levels: tuple[str, ...] | None,
+    key: Any,
+    on_missing: str,
+) -> pd.DataFrame:
+    """Wide counts at every level from long base counts (shared by pandas and Dask paths)."""
+    no_area = long[area].isna()
+    if no_area.any():
+        n = int(long.loc[no_area, "n"].sum())
+        message = (
+            f"{n:,} records have no {area!r} and are not counted (they are listed in the "
+            "assignment report; fix or re-assign them to count them)."
+        )
+        if on_missing == "raise":
+            raise UnmatchedError(message)
+        if on_missing == "warn":
+            warn(message)
+        long = long[~no_area]
+    codes = long[area].astype(str).str.strip()
+    labels = [long[c].map(_label) for c in categories]
+    if not labels:
+        column = pd.Series("total", index=long.index)
+    else:
+        column = labels[0].str.cat(labels[1:], sep=" | ") if len(labels) > 1 else labels[0]
+    wide = (
+        pd.DataFrame({"code": codes.to_numpy(), "column": column.to_numpy(), "n": long["n"]})
+        .groupby(["code", "column"], sort=True)["n"]
+        .sum()
+        .unstack("column", fill_value=0)
+    )
+    if len(labels) > 1:  # every combination of observed values, so tables keep one shape
+        grid = pd.MultiIndex.from_product([sorted(set(lab)) for lab in labels])
+        wide = wide.reindex(columns=[" | ".join(combo) for combo in grid], fill_value=0)
+    if universe is not None:
+        wide = wide.reindex(pd.Index(sorted(set(universe) | set(wide.index))), fill_value=0)
+    if categories:
+        wide["total"] = wide.sum(axis=1)
+    wide = wide.astype(np.int64)
+    wide.columns.name = None
+    wide.index.name = "code"
+    if wide.empty:
+        raise UnmatchedError(f"No record has an area in column {area!r}: nothing to count.")
+
+    parsed = parse_codes(pd.Series(wide.index, dtype=object))
+    found = parsed["level"].unique().tolist()
+    if len(found) != 1 or found[0] not in ("deso", "regso", "kommun", "lan"):
+        raise InvalidCodeError(
+            f"Column {area!r} mixes area levels ({', '.join(map(str, found))}); "
+            "count each level separately."
+        )
+    base = found[0]
+    wide.index = pd.Index(parsed["base_code"].to_numpy(dtype=object), name="code")
+    regso = _regso_key(key)
+    above = _LEVEL_ORDER[_LEVEL_ORDER.index(base) :]
+    if levels is None:
+        wanted = [
+            lv
+            for lv in above
+            if lv != "riket" and (lv != "regso" or base != "deso" or regso is not None)
+        ]
+    else:
+        wanted = [lv for lv in _LEVEL_ORDER if lv in levels]
+        unusable = [
+            lv
+            for lv in wanted
+            if lv not in above or (lv == "regso" and base == "deso" and regso is None)
+        ]
+        if unusable:
+            raise ValueError(
+                f"Levels {unusable} cannot be built from {base} codes"
+                + (" without key= (a DeSO -> RegSO mapping)" if "regso" in unusable else "")
+                + f"; available from here: {list(above)}."
+            )
+    parents = {
+        "kommun": wide.index.str[:4],
+        "lan": wide.index.str[:2],
+        "riket": np.full(len(wide), "00", dtype=object),
+    }
+    if regso is not None and base == "deso":
+        mapped = regso.reindex(wide.index)
+        if mapped.isna().any():
+            missing = wide.index[mapped.isna().to_numpy()]
+            raise UnmatchedError(
+                f"{len(missing)} DeSO are not in key=: {describe_items(missing)}. Complete "
+                "the DeSO -> RegSO key (SCB's 'Koppling DeSO och RegSO')."
+            )
+        parents["regso"] = mapped.to_numpy(dtype=object)
+    frames = {}
+    for level in wanted:
+        if level == base:
+            table = wide.copy()
+        else:
+            table = wide.groupby(np.asarray(parents[level], dtype=object)).sum()
+            table.index.name = "code"
+        if level == "deso" and "regso" in parents:
+            table.insert(0, "regsokod", parents["regso"])
+        frames[level] = table
+    out = pd.concat(frames, names=["level", "code"])
+    if "regsokod" in out.columns:
+        out["regsokod"] = out["regsokod"].astype("string")
+    return out
+
+
+def aggregate(
+    records: Any,
+    area: str,
+    categories: str | list[str] | tuple[str, ...] = (),
+    *,
+    levels: tuple[str, ...] | list[str] | None = None,
+    key: Any = None,
+    on_missing: Literal["warn", "raise", "ignore"] = "warn",
+) -> pd.DataFrame:
+    """Count records per area and category at every level of the hierarchy in one call.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame or dask.dataframe.DataFrame
+        One row per person, e.g. ``assign(...).data``. A Dask collection is counted
+        partition by partition and the partial counts summed; the result is identical.
+    area : str
+        Column of DeSO, RegSO, kommun or län codes (one level).
+    categories : str or list of str, optional
+        Columns to count by. One column per value; with several categories one column per
+        combination, named ``"value1 | value2"``. Missing values count as ``"(missing)"``.
+    levels : sequence of str, optional
+        From ``deso, regso, kommun, lan, riket``. Default: the level of ``area`` and every
+        level above it except riket (RegSO above DeSO only with ``key=``).
+    key : pandas.Series, DataFrame or Crosswalk, optional
+        DeSO -> RegSO mapping (a Series indexed by DeSO code, a DeSO layer with a
+        ``regsokod`` column, or :func:`~segregation.areas.crosswalk.deso_to_regso`).
+    on_missing : {"warn", "raise", "ignore"}, default="warn"
+        Records without an area are not counted; by default a warning says how many.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``(level, code)``; ``counts.loc["regso"]`` is one row per RegSO with one
+        column per category and ``total`` (the shape :func:`segregation.indices.compute`
+        and :func:`segregation.disclosure.protect` take). DeSO rows carry ``regsokod`` when
+        a key is given. With a categorical ``area`` column (as :func:`assign` makes), every
+        area of the layer appears, with zeros where nobody was counted.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"regso": ["0114R001", "0114R001", "0114R002", "0180R010"],
+    ...                        "born_abroad": [True, False, True, True]})
+    >>> aggregate(people, "regso", "born_abroad")
+                    False  True  total
+    level  code
+    regso  0114R001      1     1      2
+           0114R002      0     1      1
+           0180R010      0     1      1
+    kommun 0114          1     2      3
+           0180          0     1      1
+    lan    01            1     3      4
+    """
+    categories = [categories] if isinstance(categories, str) else list(categories)
+    missing = [c for c in (area, *categories) if c not in records.columns]
+    if missing:
+        raise KeyError(
+            f"Column(s) {describe_items(missing)} not in the records; they have "
+            f"{describe_items(list(records.columns), 10)}."
+        )
+    if on_missing not in ("warn", "raise", "ignore"):
+        raise ValueError(f"on_missing must be 'warn', 'raise' or 'ignore', got {on_missing!r}.")
+    if _is_dask(records):
+        meta = pd.DataFrame({c: pd.Series(dtype=object) for c in (area, *categories)})
+        meta["n"] = pd.Series(dtype=np.int64)
+        parts = records[[area, *categories]].map_partitions(
+            _base_counts, area, categories, meta=meta
+        )
+        long = parts.compute()
+        dtype = records._meta[area].dtype
+        long = long.groupby([area, *categories], dropna=False, sort=False)["n"].sum().reset_index()
+    else:
+        long = _base_counts(records, area, categories)
+        dtype = records[area].dtype
+    universe = (
+        list(dtype.categories.astype(str)) if isinstance(dtype, pd.CategoricalDtype) else None
+    )
+    return _combine(long, area, categories, universe, levels, key, on_missing)
