@@ -251,7 +251,12 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
         scaler = self._make_scaler().fit(values)
         z = scaler.transform(values)
         rng = _seed_stream(self.random_state)
-        seed = int(rng.integers(_SEED_MAX))
+        # an int seed goes unchanged to k-means / the mixture, as in scikit-learn
+        seed = (
+            int(self.random_state)
+            if isinstance(self.random_state, Integral)
+            else int(rng.integers(_SEED_MAX))
+        )
         fits, rows = {}, []
         for k in candidates:
             fits[k] = _cluster(z, k, self.method, seed, self.n_init, connectivity)
