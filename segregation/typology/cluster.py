@@ -188,6 +188,8 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
         return candidates
 
     def _features(self, X, *, reset: bool) -> tuple[np.ndarray, pd.Index]:
+        from sklearn.utils.validation import validate_data
+
         if isinstance(X, pd.DataFrame):
             frame = X.drop(columns=[X.geometry.name]) if hasattr(X, "geometry") else X
             non_numeric = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
@@ -196,13 +198,13 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
                     f"{len(non_numeric)} input columns are not numeric "
                     f"({describe_items(non_numeric)}); select the indicator columns only."
                 )
-            values, index, names = frame.to_numpy(dtype=float), frame.index, frame.columns
+            index, X = frame.index, frame
         else:
-            values = np.asarray(X, dtype=float)
-            if values.ndim != 2:
-                raise SegregationError(f"X must be 2-D (areas x inputs); got shape {values.shape}.")
+            index = None
+        # shape, sparse, complex and n_features_in_ checks as in scikit-learn; finiteness below
+        values = validate_data(self, X, reset=reset, ensure_all_finite=False, dtype=float)
+        if index is None:
             index = pd.RangeIndex(len(values))
-            names = pd.Index([f"x{j}" for j in range(values.shape[1])])
         bad = ~np.isfinite(values).all(axis=1)
         if bad.any():
             raise SegregationError(
@@ -210,12 +212,11 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
                 f"({describe_items(index[bad])}). Drop or impute them before fitting."
             )
         if reset:
-            self.n_features_in_ = values.shape[1]
-            self.feature_names_in_ = np.asarray(names, dtype=object)
-        elif values.shape[1] != self.n_features_in_:
-            raise SegregationError(
-                f"X has {values.shape[1]} inputs, but the typology was fitted on "
-                f"{self.n_features_in_}."
+            names = getattr(self, "feature_names_in_", None)
+            self._input_names = (
+                [str(c) for c in names]
+                if names is not None
+                else [f"x{j}" for j in range(values.shape[1])]
             )
         return values, index
 
@@ -302,7 +303,7 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
         self.profiles_ = pd.DataFrame(
             sums / np.maximum(sizes, 1)[:, None],
             index=pd.RangeIndex(k, name="type"),
-            columns=list(self.feature_names_in_),
+            columns=self._input_names,
         )
         self.type_names_ = name_types(
             self.profiles_, threshold=self.name_threshold, labels=self.feature_labels
