@@ -53,9 +53,8 @@ def render_kommun(job: dict[str, Any]) -> dict[str, str]:
         path = folder / "indices.csv"
         write_csv(path, job["indices"], index=True)
         written.append(path)
-    columns = (
-        _map_columns(table, outputs["map_columns"]) if (outputs["html"] or outputs["png"]) else []
-    )
+    draws = outputs["html"] or outputs["png"]
+    columns = _map_columns(table, job["map_columns"]) if draws else []
     title = _title(job["kommunnamn"], job["synthetic"])
     unsafe = not job["protected"]
     if outputs["html"]:

@@ -172,8 +172,7 @@ def run(
     in_run = areas["kommunkod"].isin(selected).to_numpy()
     areas, counts, types = areas[in_run], counts.reindex(areas.index[in_run]), types[in_run]
     indices = stages.compute_indices(cfg, counts, areas)
-    count_columns = [c for c in counts.columns if pd.api.types.is_numeric_dtype(counts[c])]
-    protected = stages.protect_areas(cfg, counts, count_columns)
+    protected = stages.protect_areas(cfg, counts)
     table = stages.area_table(areas, protected, types)
     protection = _protection(protected, cfg)
     if protection["protected"]:
@@ -185,7 +184,8 @@ def run(
 
     names = kommun_table()
     folders = {k: stages.kommun_folder(k, names.loc[k, "kommunnamn"]) for k in selected}
-    todo = [k for k in selected if k not in done]
+    outputs_for = _outputs_per_kommun(cfg, selected)
+    todo = [k for k in selected if k not in done and any(outputs_for[k].values())]
     jobs = [
         {
             "kommunkod": k,
@@ -194,7 +194,8 @@ def run(
             "out": str(out),
             "table": table[table["kommunkod"] == k],
             "indices": indices.loc[[k]] if indices is not None else None,
-            "outputs": cfg["outputs"],
+            "outputs": outputs_for[k],
+            "map_columns": cfg["outputs"]["map_columns"],
             "synthetic": cfg["input"]["source"] == "synthetic",
             "protected": protection["protected"],
             "level": cfg["run"]["level"],
@@ -208,7 +209,7 @@ def run(
     records = {**done, **drawn}
     outputs: dict[str, str] = {}
     for k in selected:
-        outputs.update(records[k])
+        outputs.update(records.get(k, {}))
     outputs.update(
         _national(cfg, out, names.loc[selected], table, indices, protection["protected"])
     )
@@ -240,6 +241,29 @@ def run(
         outputs=outputs,
         seconds=manifest["seconds"],
     )
+
+
+def _outputs_per_kommun(cfg: Mapping[str, Any], selected: list[str]) -> dict[str, dict]:
+    """Which files each kommun gets: maps only for ``outputs.maps_kommuner``."""
+    outputs = cfg["outputs"]
+    wanted = outputs["maps_kommuner"]
+    if wanted != "all":
+        outside = sorted(set(wanted) - set(selected))
+        if outside:
+            raise ConfigError(
+                f"'outputs.maps_kommuner' lists kommuner that are not in the run: "
+                f"{', '.join(outside)}. Add them to 'run.kommuner' or remove them."
+            )
+    maps = set(selected) if wanted == "all" else set(wanted)
+    keys = ("areas_csv", "indices_csv")
+    return {
+        k: {
+            **{key: outputs[key] for key in keys},
+            "html": outputs["html"] and k in maps,
+            "png": outputs["png"] and k in maps,
+        }
+        for k in selected
+    }
 
 
 def _seeds(cfg: Mapping[str, Any]) -> dict[str, int]:

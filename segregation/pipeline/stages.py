@@ -27,6 +27,7 @@ __all__ = [
     "load_areas",
     "load_counts",
     "protect_areas",
+    "published_counts",
     "selected_kommuner",
 ]
 
@@ -215,27 +216,68 @@ def compute_indices(
     return result
 
 
-def protect_areas(cfg: dict[str, Any], counts: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The count columns that may leave the library, after disclosure control."""
-    from segregation.disclosure._marks import mark_protected
+def published_counts(cfg: dict[str, Any], counts: pd.DataFrame) -> pd.DataFrame:
+    """The one table of counts the run publishes per area: the categories the indices use.
 
-    table = counts[columns]
+    Single-group indices publish ``group`` and ``not_{group}`` (= total - group), which
+    partition ``total``; multigroup indices publish their ``groups``.
+    """
+    ind = cfg["indices"]
+    if ind["groups"]:
+        return counts[ind["groups"]].copy()
+    group, total = ind["group"], ind["total"]
+    for column in (group, total):
+        if column not in counts:
+            from segregation.pipeline.config import ConfigError
+
+            raise ConfigError(
+                f"'indices.group'/'indices.total' name {column!r}, not a column of the counts. "
+                f"Columns: {describe_items(list(counts.columns), 20)}."
+            )
+    return pd.DataFrame({group: counts[group], f"not_{group}": counts[total] - counts[group]})
+
+
+def protect_areas(cfg: dict[str, Any], counts: pd.DataFrame) -> pd.DataFrame:
+    """Published counts and shares per area, after disclosure control (marked protected).
+
+    Counts below ``disclosure.threshold`` are withheld together with the further cells
+    needed so that none can be recomputed from kommun, län and national totals (the
+    disclosure module's primary and secondary suppression, checked by its audit). A share
+    is withheld when its count or its total is. With ``disclosure.enabled = false`` the
+    raw counts are returned unmarked.
+    """
+    from segregation.disclosure._marks import mark_protected, protection_info
+
+    table = published_counts(cfg, counts)
+    categories = list(table.columns)
+    total = cfg["indices"]["total"] if not cfg["indices"]["groups"] else "total"
     if not cfg["disclosure"]["enabled"]:
-        return table.copy()
+        whole = table.sum(axis=1)
+        out = table.assign(**{total: whole})
+        for cat in categories[:1] if not cfg["indices"]["groups"] else categories:
+            out[f"{cat}_share"] = (table[cat] / whole).where(whole > 0)
+        return out
     from segregation.disclosure import protect
 
-    protected = protect(table, threshold=cfg["disclosure"]["threshold"])
-    if not protected.attrs:
-        mark_protected(protected, method="suppression", threshold=cfg["disclosure"]["threshold"])
-    return protected
+    result = protect(table, cfg["disclosure"]["threshold"])
+    level = cfg["run"]["level"]
+    wide = result.wide(level).rename(columns={"total": total})
+    shares = result.shares(level)
+    keep = categories[:1] if not cfg["indices"]["groups"] else categories
+    out = wide.join(shares[keep].add_suffix("_share"))
+    out.columns.name = None
+    out.index.name = counts.index.name
+    info = protection_info(wide)
+    info.pop("protected", None)
+    info.pop("level", None)
+    info.update(n_primary=result.n_primary, n_secondary=result.n_secondary)
+    return mark_protected(out, **info)
 
 
 def area_table(
-    areas: gpd.GeoDataFrame,
-    protected: pd.DataFrame,
-    types: pd.DataFrame,
+    areas: gpd.GeoDataFrame, protected: pd.DataFrame, types: pd.DataFrame
 ) -> gpd.GeoDataFrame:
-    """Join names, protected counts and area types into the table that maps and CSVs show."""
+    """Join names, protected counts and shares, and area types: what maps and CSVs show."""
     names = [c for c in ("regsonamn", "kommunkod", "kommunnamn", "lanskod") if c in areas]
     table = areas[[*names, "geometry"]].join(protected, how="left").join(types, how="left")
     if "area_type" in table:

@@ -1,0 +1,213 @@
+"""Batch runs: identical bytes run after run, reproduce reports file by file, resume works."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from segregation.cli import main
+from segregation.errors import UnmatchedError
+from segregation.pipeline import ConfigError, reproduce, run
+from segregation.pipeline.manifest import sha256_file
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "three_kommuner.toml"
+KOMMUNER = ["0380", "0581", "2480"]
+FOLDERS = ["0380_uppsala", "0581_norrkoping", "2480_umea"]
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("first")
+    assert main(["run", str(EXAMPLE), "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def _manifest(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_example_writes_map_png_and_tables_per_kommun_and_a_summary(first_run):
+    outputs = _manifest(first_run)["outputs"]
+    for folder in FOLDERS:
+        for name in ("areas.csv", "indices.csv", "map.html", "map.png"):
+            assert f"kommuner/{folder}/{name}" in outputs
+    assert "summary/indices.csv" in outputs
+    summary = pd.read_csv(first_run / "summary/indices.csv", dtype={"kommunkod": str})
+    assert summary["kommunkod"].tolist() == KOMMUNER
+    # the summary's indices are the per-kommun files, to the last bit
+    for code, folder in zip(KOMMUNER, FOLDERS, strict=True):
+        one = pd.read_csv(first_run / "kommuner" / folder / "indices.csv", dtype={"kommunkod": str})
+        row = summary.set_index("kommunkod").loc[code]
+        assert one.loc[0, "dissimilarity"] == row["dissimilarity"]
+    # every area of the kommun has one row, and area types count up to the areas
+    areas = pd.read_csv(first_run / "kommuner/0380_uppsala/areas.csv", dtype={"regsokod": str})
+    assert len(areas) == 61 and areas["regsokod"].str.startswith("0380R").all()
+    types = summary.filter(like="n_area_type_").sum(axis=1)
+    n_areas = [len(pd.read_csv(first_run / "kommuner" / f / "areas.csv")) for f in FOLDERS]
+    assert types.tolist() == n_areas
+    assert (first_run / "kommuner/0380_uppsala/map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_run_twice_gives_identical_output_hashes(first_run, tmp_path):
+    result = run(EXAMPLE, tmp_path / "second", progress=False)
+    assert result.outputs == _manifest(first_run)["outputs"]
+    assert len(result.outputs) == 13
+
+
+def test_manifest_records_versions_inputs_seeds_times_and_output_hashes(first_run):
+    from segregation import __version__
+    from segregation.areas.boundaries import boundaries_manifest
+
+    m = _manifest(first_run)
+    assert m["library"] == {"name": "deso-segregation", "version": __version__}
+    assert m["environment"]["python"] == sys.version.split()[0]
+    for dependency in ("numpy", "pandas", "geopandas", "folium", "matplotlib"):
+        assert m["environment"]["dependencies"][dependency] != "not installed"
+    assert m["git"] is None or len(m["git"]["commit"]) == 40
+    assert m["seeds"] == {"synthetic": 2025, "indices": 0}
+    assert m["config"]["run"]["kommuner"] == KOMMUNER
+    # the embedded boundary layers hash to what their provenance manifest says
+    shipped = boundaries_manifest()["outputs"]
+    for name, item in shipped.items():
+        assert m["inputs"][f"boundaries/{name}"]["sha256"] == item["sha256"]
+    assert m["started"] <= m["finished"]
+    for rel, digest in m["outputs"].items():
+        assert sha256_file(first_run / rel) == digest
+
+
+def test_reproduce_command_says_every_output_is_identical(first_run, capsys):
+    code = main(["reproduce", str(first_run / "manifest.json"), "--quiet"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "13 of 13 outputs identical: the run is identical." in printed
+    assert printed.count("identical        kommuner/") == 12
+
+
+def _counts_file(folder: Path) -> Path:
+    import segregation as seg
+
+    areas = seg.load_regso(kommun=KOMMUNER)
+    counts = seg.synthetic(areas, seed=11).drop(columns=["kommunkod", "lanskod"])
+    path = folder / "counts.csv"
+    counts.to_csv(path, lineterminator="\n")
+    return path
+
+
+def test_changed_input_byte_reports_the_outputs_it_changed(tmp_path):
+    counts = _counts_file(tmp_path)
+    config = tmp_path / "file.toml"
+    config.write_text(
+        '[run]\nkommuner = ["0380", "0581", "2480"]\nworkers = 1\n'
+        '[input]\nsource = "file"\npath = "counts.csv"\n'
+        "[outputs]\nhtml = false\npng = false\n",
+        encoding="utf-8",
+    )
+    first = run(config, tmp_path / "a", progress=False)
+    lines = counts.read_text(encoding="utf-8").splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if line.startswith("0581R003,"))
+    cells = lines[row].split(",")
+    header = lines[0].split(",")
+    at = header.index("born_abroad")
+    cells[at] = str(int(cells[at]) - 1)  # one digit of one count: one byte here
+    lines[row] = ",".join(cells)
+    counts.write_text("".join(lines), encoding="utf-8")
+
+    report = reproduce(first.manifest, progress=False)
+    assert report.inputs_changed == [f"counts ({counts.resolve()})"]
+    changed = report.outputs["changed"]
+    assert "kommuner/0581_norrkoping/indices.csv" in changed
+    assert "kommuner/0581_norrkoping/areas.csv" in changed
+    assert "summary/indices.csv" in changed
+    assert "kommuner/0380_uppsala/indices.csv" in report.outputs["identical"]
+    assert "kommuner/2480_umea/indices.csv" in report.outputs["identical"]
+    assert not report.identical
+    assert "CHANGED          kommuner/0581_norrkoping/indices.csv" in report.lines()
+
+
+def test_interrupted_run_resumes_without_redrawing_finished_kommuner(first_run, tmp_path):
+    out = tmp_path / "interrupted"
+    command = [sys.executable, "-m", "segregation.cli", "run", str(EXAMPLE), "--out", str(out)]
+    process = subprocess.Popen(
+        [*command, "--workers", "1", "--quiet"],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    records = out / ".state" / "kommuner"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(records.glob("*.json")):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished_before = sorted(p.stem for p in records.glob("*.json"))
+    assert finished_before and len(finished_before) < 3, "the run was not cut short"
+    assert not (out / "manifest.json").exists()
+    stamp = {p: p.stat().st_mtime_ns for p in (out / "kommuner").rglob("*") if p.is_file()}
+
+    result = run(EXAMPLE, out, progress=False, workers=1)
+    assert result.resumed == finished_before
+    assert sorted(result.drawn) == sorted(set(KOMMUNER) - set(finished_before))
+    assert result.outputs == _manifest(first_run)["outputs"]
+    for path, mtime in stamp.items():
+        if path.parent.name.split("_")[0] in finished_before:
+            assert path.stat().st_mtime_ns == mtime, f"{path} was written again"
+
+
+def test_changed_output_is_drawn_again_on_resume(first_run, tmp_path):
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(first_run, out)
+    (out / "kommuner/2480_umea/areas.csv").write_text("tampered\n", encoding="utf-8")
+    result = run(EXAMPLE, out, progress=False, workers=1)
+    assert result.drawn == ["2480"] and result.resumed == ["0380", "0581"]
+    assert result.outputs == _manifest(first_run)["outputs"]
+
+
+def test_other_config_in_same_folder_is_refused_unless_fresh(first_run, tmp_path):
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(first_run, out)
+    other = {"run": {"kommuner": ["0380"], "workers": 1}, "outputs": {"html": False, "png": False}}
+    with pytest.raises(ConfigError, match="--fresh"):
+        run(other, out, progress=False)
+    result = run(other, out, progress=False, fresh=True)
+    assert result.drawn == ["0380"] and result.resumed == []
+
+
+def test_bad_config_on_the_command_line_names_key_and_exits_1(tmp_path, capsys):
+    config = tmp_path / "bad.toml"
+    config.write_text("[outputs]\nmaps = true\n", encoding="utf-8")
+    assert main(["run", str(config), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "Unknown key 'outputs.maps' in bad.toml" in err
+    assert "Allowed keys in [outputs]:" in err and "html" in err
+
+
+def test_counts_file_with_unknown_or_missing_areas_is_refused(tmp_path):
+    counts = _counts_file(tmp_path)
+    frame = pd.read_csv(counts, dtype={"regsokod": str})
+    config = {
+        "run": {"kommuner": ["0380"], "workers": 1},
+        "input": {"source": "file", "path": str(counts)},
+        "outputs": {"html": False, "png": False},
+    }
+    frame.iloc[:-2].to_csv(counts, index=False)  # two Umeå areas gone
+    with pytest.raises(UnmatchedError, match=r"2 areas of the kommuner in counts.csv have no row"):
+        run(config, tmp_path / "o1", progress=False)
+    extra = pd.concat([frame, frame.iloc[[0]].assign(regsokod="0380R999")])
+    extra.to_csv(counts, index=False)
+    with pytest.raises(
+        UnmatchedError, match=r"1 codes in counts.csv are not in the boundary layer: 0380R999"
+    ):
+        run(config, tmp_path / "o2", progress=False)
