@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 from segregation.indices import aspatial  # noqa: F401  (registers the single-group indices)
@@ -34,16 +35,21 @@ for _module in ("multigroup", "ordered"):
 
 # Spatial indices register themselves when their module imports; they are optional so that
 # the aspatial engine works even where the spatial dependencies are missing.
-for _module in ("spatial", "local"):
+for _module in ("spatial", "local", "multiscalar"):
     try:
         importlib.import_module(f"segregation.indices.{_module}")
     except ImportError:
         pass
 
+# The submodule multiscalar.py defines multiscalar(); importing it set the package attribute
+# to the module. Bind the function instead (the import system sets it only on first load).
+if "segregation.indices.multiscalar" in sys.modules:
+    multiscalar = sys.modules["segregation.indices.multiscalar"].multiscalar
+
 _LAZY = {
-    "decompose": "segregation.indices.decompose",
-    "difference": "segregation.indices.decompose",
-    "counterfactual": "segregation.indices.decompose",
+    "decompose": "segregation.indices.decomposition",
+    "difference": "segregation.indices.decomposition",
+    "counterfactual": "segregation.indices.decomposition",
     "test": "segregation.indices.inference",
     "multiscalar": "segregation.indices.multiscalar",
 }
@@ -60,6 +66,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    # a submodule named like its function (multiscalar.multiscalar) must not shadow it
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
