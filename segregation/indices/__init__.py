@@ -43,7 +43,7 @@ for _module in ("spatial", "local", "multiscalar"):
 
 # The submodule multiscalar.py defines multiscalar(); importing it set the package attribute
 # to the module. Bind the function instead (the import system sets it only on first load).
-if "segregation.indices.multiscalar" in sys.modules:
+if hasattr(sys.modules.get("segregation.indices.multiscalar"), "multiscalar"):
     multiscalar = sys.modules["segregation.indices.multiscalar"].multiscalar
 
 _LAZY = {
