@@ -1,0 +1,108 @@
+"""Widening intervals that the Gauss pattern leaves too narrow.
+
+Linear independence hides a primary cell's exact value, but with non-negative counts the
+attacker may still bound it tightly (two suppressed ones in a column bound each other; a
+suppressed zero cannot go down). For a cell whose interval misses its requirement in one
+direction, this module finds cheap extra suppressions by one small linear programme:
+
+    find y >= 0 over the inner cells of the smallest enclosing region (RegSO, kommun, län,
+    riket), equal to the true counts elsewhere, with x_j . y beyond the requirement,
+    minimising  sum_c  w_c |x_c . (y - a)|  over published cells c
+
+Suppressed cells carry no cost, cells that must stay published (known zeros) get no
+deviation, and ``w_c`` is the cell's count plus one, so the cheapest way to let the cell
+move is along cells that are already withheld and then along small ones. Every published
+cell that would have to move is suppressed. The attacker's own programme then reaches the
+requirement (``y`` is a table it cannot tell from the truth), and more suppression never
+narrows another cell's interval, so repairs do not undo each other.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import optimize, sparse
+
+from segregation.disclosure._table import CellTable
+
+__all__ = ["widen"]
+
+
+def _regions(table: CellTable, cell: int) -> list[np.ndarray]:
+    """Inner-cell sets to try for ``cell``: its enclosing nodes, smallest first."""
+    cells = table.cells
+    hier = table.hierarchy
+    n_cat = len(table.categories)
+    level = cells["level"].iat[cell]
+    code = cells["code"].iat[cell]
+    areas_of_cell = np.flatnonzero(hier[level].to_numpy(dtype=str) == code)
+    levels = [lv for lv in ("deso", "regso", "kommun", "lan", "riket") if lv in hier.columns]
+    out = []
+    for lv in levels[levels.index(level) + 1 :] if level in levels else levels:
+        codes = hier[lv].to_numpy(dtype=str)
+        node = codes[areas_of_cell[0]]
+        areas = np.flatnonzero(codes == node)
+        if len(areas) > len(areas_of_cell) or lv == "riket":
+            inner = (areas[:, None] * n_cat + np.arange(n_cat)).ravel()
+            if not out or len(inner) > len(out[-1]):
+                out.append(inner)
+    return out
+
+
+def widen(
+    table: CellTable,
+    suppressed: np.ndarray,
+    forced: np.ndarray,
+    cell: int,
+    *,
+    below: float | None = None,
+    above: float | None = None,
+) -> np.ndarray:
+    """Cells to suppress so that ``cell`` can go down to ``below`` or up to ``above``.
+
+    Returns the positions of published cells to add (empty when none are needed or when no
+    region allows it; the caller's audit then reports the failure).
+    """
+    X = table.X
+    a = table.inner_values.astype(float)
+    w_all = table.cells["value"].to_numpy(dtype=float) + 1.0
+    for S in _regions(table, cell):
+        XS = X[S].tocsc()  # inner cells of the region x all cells
+        touch = np.flatnonzero(np.diff(XS.indptr) > 0)
+        touch = touch[touch != cell]
+        free = touch[~suppressed[touch] & ~forced[touch]]
+        fixed = touch[~suppressed[touch] & forced[touch]]
+        aS = a[S]
+        n_y, m = len(S), len(free)
+        Af = XS[:, free].T.tocsr()  # free cells x region inner cells
+        Ax = XS[:, fixed].T.tocsr()
+        # x_c . y - s+ + s- = x_c . a  (free);  x_c . y = x_c . a  (fixed)
+        A_eq = sparse.vstack(
+            [
+                sparse.hstack([Af, -sparse.eye(m), sparse.eye(m)]),
+                sparse.hstack([Ax, sparse.csr_matrix((len(fixed), 2 * m))]),
+            ]
+        ).tocsr()
+        b_eq = np.r_[Af @ aS, Ax @ aS]
+        xj = np.asarray(XS[:, cell].todense()).ravel()
+        outside = float((X[:, cell].T @ a).item()) - float(xj @ aS)
+        rows, rhs = [], []
+        if below is not None:
+            rows.append(np.r_[xj, np.zeros(2 * m)])
+            rhs.append(below - outside)
+        if above is not None:
+            rows.append(np.r_[-xj, np.zeros(2 * m)])
+            rhs.append(-(above - outside))
+        cost = np.r_[np.zeros(n_y), w_all[free], w_all[free]]
+        res = optimize.linprog(
+            cost,
+            A_ub=np.array(rows),
+            b_ub=np.array(rhs),
+            A_eq=A_eq,
+            b_eq=b_eq,
+            bounds=(0, None),
+            method="highs",
+        )
+        if res.status == 0:
+            dev = res.x[n_y : n_y + m] + res.x[n_y + m :]
+            return free[dev > 1e-7]
+    return np.array([], dtype=np.int64)
