@@ -1,0 +1,46 @@
+"""Every example in examples/ runs as it is, offline, and writes what it says it writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SCRIPTS = sorted(EXAMPLES.glob("*.py"))
+
+
+def test_there_are_at_least_four_notebook_style_examples():
+    mine = {p.stem for p in SCRIPTS}
+    assert {"kommun_profile", "all_kommuner_ranked", "area_types_lan", "protected_tables"} <= mine
+    for script in SCRIPTS:
+        text = script.read_text(encoding="utf-8")
+        assert "format_name: percent" in text and "# %%" in text, f"{script.name} is not jupytext"
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[p.stem for p in SCRIPTS])
+def test_example_runs_and_writes_its_outputs(script, tmp_path):
+    env = {**os.environ, "EXAMPLES_OUT": str(tmp_path), "MPLBACKEND": "Agg"}
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, (
+        f"{script.name} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    )
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert written, f"{script.name} wrote nothing"
+    for page in (p for p in written if p.suffix == ".html"):
+        html = page.read_text(encoding="utf-8")
+        assert "Källa: SCB" in html
+        # offline: no script or stylesheet is fetched from a CDN
+        assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html
+    for image in (p for p in written if p.suffix == ".png"):
+        assert image.read_bytes()[:4] == b"\x89PNG" and image.stat().st_size > 10_000
