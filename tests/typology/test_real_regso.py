@@ -1,0 +1,65 @@
+"""The typology on SCB's real RegSO data for 2023 (four inputs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from typology_real_data import FEATURES, regso_2023
+
+from segregation.typology import GeodemographicTypology
+
+
+@pytest.fixture(scope="module")
+def real(shared_data):
+    return regso_2023(shared_data)
+
+
+@pytest.fixture(scope="module")
+def fitted(real):
+    frame, _ = real
+    return GeodemographicTypology(random_state=0).fit(frame[FEATURES])
+
+
+def test_real_inputs_cover_all_but_the_reported_kiruna_changes(real):
+    frame, report = real
+    assert len(frame) == 3361
+    assert sorted(report["unmatched_labels"]) == ["Kiruna (Bolaget )", "Kiruna (Övre Norrmalm)"]
+    assert all(
+        code.startswith("2584") or code.startswith("2523") for code in report["areas_without_data"]
+    )
+    # shares are percent and tenure shares of one area add to at most 100
+    assert ((frame["hyresratt"] + frame["aganderatt"]) <= 100 + 1e-9).all()
+    assert 10.0e6 < frame["population"].sum() < 10.6e6
+
+
+def test_real_typology_chooses_4_to_8_types_with_its_table(fitted):
+    assert 4 <= fitted.n_types_ <= 8
+    table = fitted.k_selection_
+    assert table["k"].tolist() == [4, 5, 6, 7, 8]
+    assert table["chosen"].sum() == 1 and table.loc[table["chosen"], "k"].item() == fitted.n_types_
+    assert table.loc[table["chosen"], "mean_rank"].item() == table["mean_rank"].min()
+    assert f"k={fitted.n_types_} chosen" in fitted.k_choice_
+
+
+def test_real_typology_is_stable_under_bootstrap(fitted, real):
+    frame, _ = real
+    table = fitted.bootstrap_stability(frame[FEATURES], n_bootstrap=20, random_state=1)
+    assert table.loc["overall", "ari"] >= 0.8
+    assert len(table) == fitted.n_types_ + 1
+
+
+def test_real_types_have_named_profiles_that_match_the_data(fitted, real):
+    frame, _ = real
+    names = fitted.type_names_
+    assert names["en"].is_unique and names["sv"].is_unique
+    # the type with the highest share born abroad is named for it, in both languages
+    top = int(fitted.profiles_["born_abroad"].idxmax())
+    assert "high share born abroad" in names.loc[top, "en"]
+    assert "andel utrikes födda" in names.loc[top, "sv"]
+    means = frame[FEATURES].groupby(fitted.labels_).mean()
+    assert means["born_abroad"].idxmax() == top
+    # profiles are standardised: population-free z means weighted by size average to zero
+    weighted = (fitted.profiles_.mul(fitted.sizes_, axis=0)).sum() / fitted.sizes_.sum()
+    np.testing.assert_allclose(weighted.to_numpy(), 0.0, atol=1e-9)
+    assert isinstance(fitted.profiles_, pd.DataFrame)
