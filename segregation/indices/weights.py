@@ -255,7 +255,9 @@ def _vertex_pairs(geoms: np.ndarray, rule: str) -> tuple[np.ndarray, np.ndarray,
         coords, owner = shapely.get_coordinates(geoms, return_index=True)
         order, new = _sorted_groups(coords[:, 0], coords[:, 1])
         return _pairs_in_groups(order, new, owner)
-    rings, ring_owner = shapely.get_rings(geoms, return_index=True)
+    parts, part_owner = shapely.get_parts(geoms, return_index=True)  # multipolygons
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    ring_owner = part_owner[ring_part]
     coords, ring_of = shapely.get_coordinates(rings, return_index=True)
     order, new = _sorted_groups(coords[:, 0], coords[:, 1])
     ids = np.empty(len(order), dtype=np.int64)
