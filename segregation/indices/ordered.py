@@ -102,15 +102,14 @@ def rank_order_h(
     share = block_sum(below_t, starts) / block_sum(total, starts)[..., None, :]
     weight = _bits_entropy(share) ** 2
     h_cut = np.where(weight > 0, h_cut, 0.0)
-    # weighted least squares per block: (V' W V) b = V' W h, V_km = p_k^m
+    # weighted least squares per block: minimise sum_k w_k (h_k - sum_m b_m p_k^m)^2
     share_b = np.moveaxis(share, -2, -1)  # (..., n_blocks, K-1)
     h_b = np.moveaxis(h_cut, -2, -1)
     w_b = np.moveaxis(weight, -2, -1)
     design = share_b[..., None] ** np.arange(m + 1)  # (..., n_blocks, K-1, m+1)
-    weighted = design * w_b[..., None]
-    normal = np.swapaxes(weighted, -1, -2) @ design
-    rhs = np.swapaxes(weighted, -1, -2) @ h_b[..., None]
-    coef = (np.linalg.pinv(normal) @ rhs)[..., 0]  # (..., n_blocks, m+1)
+    root = np.sqrt(w_b)
+    # least squares on sqrt(W) V (SVD), better conditioned than the normal equations
+    coef = (np.linalg.pinv(design * root[..., None]) @ (root * h_b)[..., None])[..., 0]
     value = coef @ rank_order_weights(m)
     return np.where(w_b.sum(axis=-1) > 0, value, np.nan)
 
