@@ -170,7 +170,9 @@ def run(
     counts = stages.load_counts(cfg, areas)
     types = stages.compute_area_types(cfg, counts)
     in_run = areas["kommunkod"].isin(selected).to_numpy()
-    areas, counts, types = areas[in_run], counts.reindex(areas.index[in_run]), types[in_run]
+    stages.check_coverage(cfg, counts, selected)
+    keep = areas.index[in_run]
+    areas, counts, types = areas.loc[keep], counts.reindex(keep), types.reindex(keep)
     indices = stages.compute_indices(cfg, counts, areas)
     protected = stages.protect_areas(cfg, counts)
     table = stages.area_table(areas, protected, types)

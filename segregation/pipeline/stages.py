@@ -165,6 +165,18 @@ def _read_counts_file(cfg: dict[str, Any], areas: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def check_coverage(cfg: dict[str, Any], counts: pd.DataFrame, selected: list[str]) -> None:
+    """Every kommun of the run must have counts; name those that have none."""
+    have = set(counts.index.str[:4])
+    lacking = [k for k in selected if k not in have]
+    if lacking:
+        where = cfg["input"]["path"] or "the counts"
+        raise UnmatchedError(
+            f"{len(lacking)} kommuner of the run have no areas in {where}: "
+            f"{describe_items(lacking)}. Add their counts or leave them out of 'run.kommuner'."
+        )
+
+
 def compute_area_types(cfg: dict[str, Any], counts: pd.DataFrame) -> pd.DataFrame:
     """SCB's socioeconomic index and area type of every area (mean and SD over all areas).
 
