@@ -21,9 +21,7 @@ MULTI_SEGREGATION = [
     "multi_dissimilarity", "multi_gini", "theil_h", "mutual_information",
     "normalized_exposure", "relative_diversity", "squared_coefficient_of_variation",
 ]  # fmt: skip
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -145,11 +143,11 @@ def test_segregation_is_maximal_when_groups_never_share_an_area(cells):
         table[row, k] = size
     table[np.arange(len(cells), len(cells) + n_groups), np.arange(n_groups)] = 1  # all present
     frame = pd.DataFrame(table, columns=[f"g{k}" for k in range(n_groups)])
-    single = _compute_single(_single(frame), SINGLE_SEGREGATION + ["isolation", "exposure"])
-    for name in SINGLE_SEGREGATION + ["isolation"]:
+    single = _compute_single(_single(frame), [*SINGLE_SEGREGATION, "isolation", "exposure"])
+    for name in [*SINGLE_SEGREGATION, "isolation"]:
         assert single[name] == pytest.approx(1.0, abs=1e-12), name
     assert single["exposure"] == pytest.approx(0.0, abs=1e-12)
-    multi = _compute_multi(frame, MULTI_SEGREGATION + ["diversity_entropy"])
+    multi = _compute_multi(frame, [*MULTI_SEGREGATION, "diversity_entropy"])
     for name in ["multi_dissimilarity", "multi_gini", "theil_h", "normalized_exposure",
                  "relative_diversity", "squared_coefficient_of_variation"]:  # fmt: skip
         assert multi[name] == pytest.approx(1.0, abs=1e-12), name
