@@ -179,7 +179,7 @@ def _locate(x: np.ndarray, y: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray
         first = np.ones(len(point_idx), dtype=bool)
         first[1:] = point_idx[1:] != point_idx[:-1]
         found[start + point_idx[first]] = area_idx[first]
-        ties += int(len(point_idx) - first.sum())
+        ties += int(np.count_nonzero(np.bincount(point_idx, minlength=len(xs)) > 1))
     return found, ties
 
 
@@ -302,7 +302,9 @@ def _code_targets(
 
     key, split = _crosswalk_key(crosswalk)
     given = text[good]
-    same_edition = True if edition is None else (ed.isna() | ed.eq(edition)).fillna(True)
+    same_edition = pd.Series(True, index=given.index)
+    if edition is not None:
+        same_edition = (ed.isna() | ed.eq(edition)).fillna(True).astype(bool)
     direct = (lvl == level) & same_edition & base.isin(codes)
     lookup = given.where(given.isin(key.index), base)  # a key may use suffixed or plain codes
     is_split = lookup.isin(split) & ~direct
