@@ -130,6 +130,8 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
         ``en`` and ``sv`` name of each type, from its profile.
     sizes_ : Series
         Number of areas per type.
+    types_ : Series
+        ``labels_`` indexed by area code (only when fitted on a DataFrame).
     centers_ : ndarray of shape (n_types, n_features)
         Mean of each type in the scaled space, used by :meth:`predict` for Ward.
     scaler_, model_, feature_names_in_, n_features_in_
@@ -257,7 +259,7 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
         -------
         self
         """
-        values, _ = self._features(X, reset=True)
+        values, index = self._features(X, reset=True)
         candidates = self._check_params(len(values))
         connectivity = self._connectivity(X, len(values))
         scaler = self._make_scaler().fit(values)
@@ -286,6 +288,8 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
         model, raw = fits[chosen]
         self.scaler_, self.model_, self.n_types_ = scaler, model, chosen
         self._finish(values, z, raw)
+        if isinstance(X, pd.DataFrame):
+            self.types_ = pd.Series(self.labels_, index=index, name="geodemographic_type")
         return self
 
     def _make_scaler(self):

@@ -63,3 +63,38 @@ def test_real_types_have_named_profiles_that_match_the_data(fitted, real):
     weighted = (fitted.profiles_.mul(fitted.sizes_, axis=0)).sum() / fitted.sizes_.sum()
     np.testing.assert_allclose(weighted.to_numpy(), 0.0, atol=1e-9)
     assert isinstance(fitted.profiles_, pd.DataFrame)
+
+
+def test_real_types_map_has_both_layers_with_names(fitted, real):
+    pytest.importorskip("folium")
+    import segregation as seg
+
+    frame, _ = real
+    # SCB's types need V1-V3, which these exports lack: a stand-in typing by wage rank
+    # (5 = top fifth) fills the official layer
+    ranks = frame["mean_wage_income"].rank(pct=True)
+    official = pd.Series(5 - (ranks * 4.999).astype(int), index=frame.index)
+    page = seg.typology.explore_types(fitted, official=official, language="sv").get_root().render()
+    assert "Datadriven typ" in page and "SCB:s områdestyp" in page
+    for name in fitted.type_names_["sv"]:
+        assert name in page
+    assert "Områden med stora socioekonomiska utmaningar" in page
+    assert "Källa: SCB" in page
+
+
+def test_real_types_static_map_shows_every_type(fitted):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import segregation as seg
+
+    figure = seg.typology.plot_types(fitted, language="en", insets=None, outlines=False)
+    legend_texts = [
+        t.get_text()
+        for ax in figure.axes
+        for leg in [ax.get_legend()]
+        if leg
+        for t in leg.get_texts()
+    ]
+    for t, name in fitted.type_names_["en"].items():
+        assert f"{t} {name}" in legend_texts
