@@ -238,10 +238,12 @@ def _pairs_in_groups(
     w = np.concatenate(w_parts)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     # one entry per pair, summing the weight of every group the two owners share
+    # (scipy's COO -> CSR conversion sums duplicates without a global sort)
     n = int(hi.max()) + 1
-    pair, inverse = np.unique(lo * n + hi, return_inverse=True)
-    total = np.bincount(inverse.ravel(), weights=w, minlength=len(pair))
-    return pair // n, pair % n, total
+    total = sparse.csr_array((w, (lo, hi)), shape=(n, n))
+    total.sum_duplicates()
+    coo = total.tocoo()
+    return coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
 
 
 def _vertex_pairs(geoms: np.ndarray, rule: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
