@@ -42,6 +42,7 @@ def demo_config(kommun: str = "0380", seed: int = 2025) -> dict[str, Any]:
             "indices_csv": False,
             "summary": True,
             "national_map": True,
+            "national_png": True,
             "maps_kommuner": [kommun],
             "map_columns": ["area_type", "socioeconomic_index", "born_abroad_share"],
         },
@@ -95,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {row.kommunkod} {row.kommunnamn:<16} D = {row.dissimilarity:.3f}")
     rows = [
         ("National map of RegSO area types", out / "summary" / "national_map.html"),
+        ("The same as a PNG", out / "summary" / "national_map.png"),
         (f"Map of {name} kommun", folder / "map.html"),
         (f"PNG of {name} kommun", folder / "map.png"),
         (f"Indices of all {len(summary)} kommuner", out / "summary" / "indices.csv"),

@@ -21,6 +21,40 @@ __all__ = ["SYNTHETIC_NOTE", "render_kommun", "render_national"]
 SYNTHETIC_NOTE = "Syntetiska data (inte statistik om verkliga personer)"
 
 
+#: Display names (Swedish, as SCB publishes them) and units of the columns a run makes.
+LABELS = {
+    "area_type": "Områdestyp",
+    "socioeconomic_index": "Socioekonomiskt index",
+    "born_abroad_share": "Andel utrikes födda",
+    "population": "Folkmängd",
+}
+UNITS = {"socioeconomic_index": "%", "born_abroad_share": "andel"}
+
+
+def _style(columns: list[str]) -> dict[str, Any]:
+    return {
+        "labels": {c: LABELS[c] for c in columns if c in LABELS},
+        "units": {c: UNITS[c] for c in columns if c in UNITS},
+    }
+
+
+def _plot(table: pd.DataFrame, column: str, title: str, unsafe: bool, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from segregation.maps import plot
+
+    figure = plot(
+        table, column, title=title, label=LABELS.get(column), units=UNITS.get(column), unsafe=unsafe
+    )
+    try:
+        write_figure(path, figure)
+    finally:
+        plt.close(figure)
+
+
 def _title(kommunnamn: str, synthetic: bool) -> str:
     return f"{kommunnamn}: {SYNTHETIC_NOTE}" if synthetic else kommunnamn
 
@@ -61,41 +95,39 @@ def render_kommun(job: dict[str, Any]) -> dict[str, str]:
         from segregation.maps import explore
 
         path = folder / "map.html"
-        fmap = explore(table, columns, title=title, unsafe=unsafe)
+        fmap = explore(table, columns, title=title, unsafe=unsafe, **_style(columns))
         write_html(path, fmap.get_root().render())
         written.append(path)
     if outputs["png"]:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        from segregation.maps import plot
-
         path = folder / "map.png"
-        figure = plot(table, columns[0], title=title, unsafe=unsafe)
-        try:
-            write_figure(path, figure)
-        finally:
-            plt.close(figure)
+        _plot(table, columns[0], title, unsafe, path)
         written.append(path)
     return {p.relative_to(out).as_posix(): sha256_file(p) for p in written}
 
 
 def render_national(
     table: pd.DataFrame,
-    path: Path,
+    folder: Path,
     *,
     columns: list[str],
     synthetic: bool,
     protected: bool,
-) -> None:
-    """Write one HTML map of every area in ``table``."""
-    from segregation.maps import explore
-
+    html: bool = True,
+    png: bool = False,
+) -> list[Path]:
+    """Write ``national_map.html`` and/or ``national_map.png`` of every area in ``table``."""
+    columns = _map_columns(table, columns)
     title = _title("Sverige", synthetic)
-    fmap = explore(
-        table.sort_index(), _map_columns(table, columns), title=title, unsafe=not protected
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_html(path, fmap.get_root().render())
+    table = table.sort_index()
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    if html:
+        from segregation.maps import explore
+
+        fmap = explore(table, columns, title=title, unsafe=not protected, **_style(columns))
+        write_html(folder / "national_map.html", fmap.get_root().render())
+        written.append(folder / "national_map.html")
+    if png:
+        _plot(table, columns[0], title, not protected, folder / "national_map.png")
+        written.append(folder / "national_map.png")
+    return written

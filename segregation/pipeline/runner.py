@@ -206,7 +206,7 @@ def run(
     ]
     n_workers = min(workers or cfg["run"]["workers"], max(len(jobs), 1))
     _preload(cfg)
-    drawn = _draw(jobs, out, n_workers, progress, total=len(selected), initial=len(done))
+    drawn = _draw(jobs, out, n_workers, progress, total=len(done) + len(jobs), initial=len(done))
 
     records = {**done, **drawn}
     outputs: dict[str, str] = {}
@@ -288,7 +288,7 @@ def _preload(cfg: Mapping[str, Any]) -> None:
     """Import the map modules once here, so forked workers do not each import them."""
     if cfg["outputs"]["html"] or cfg["outputs"]["national_map"]:
         import segregation.maps.interactive
-    if cfg["outputs"]["png"]:
+    if cfg["outputs"]["png"] or cfg["outputs"]["national_png"]:
         import matplotlib
 
         matplotlib.use("Agg")
@@ -364,14 +364,16 @@ def _national(
         summary = _summary(kommuner, table, indices)
         write_csv(out / _SUMMARY, summary, index=True)
         written[_SUMMARY] = mf.sha256_file(out / _SUMMARY)
-    if cfg["outputs"]["national_map"]:
-        rel = "summary/national_map.html"
-        render_national(
+    if cfg["outputs"]["national_map"] or cfg["outputs"]["national_png"]:
+        paths = render_national(
             table,
-            out / rel,
+            out / "summary",
             columns=cfg["outputs"]["map_columns"],
             synthetic=cfg["input"]["source"] == "synthetic",
             protected=protected,
+            html=cfg["outputs"]["national_map"],
+            png=cfg["outputs"]["national_png"],
         )
-        written[rel] = mf.sha256_file(out / rel)
+        for path in paths:
+            written[path.relative_to(out).as_posix()] = mf.sha256_file(path)
     return written
