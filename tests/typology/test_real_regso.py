@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from typology_real_data import FEATURES, regso_2023
 
-from segregation.typology import GeodemographicTypology
+from segregation.typology import GeodemographicTypology, transition_matrix
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +98,22 @@ def test_real_types_static_map_shows_every_type(fitted):
     ]
     for t, name in fitted.type_names_["en"].items():
         assert f"{t} {name}" in legend_texts
+
+
+def test_real_pooled_2020_2023_types_mean_the_same_and_mostly_persist(shared_data):
+    from typology_real_data import regso_inputs
+
+    frames = {year: regso_inputs(shared_data, year)[0][FEATURES] for year in (2020, 2023)}
+    # wage income rises with prices between years: pooled standardisation keeps that level
+    model = GeodemographicTypology(n_types=5, random_state=0).fit_years(frames)
+    labels = model.labels_by_year_
+    assert list(labels.columns) == [2020, 2023]
+    both = labels.dropna()
+    moves = transition_matrix(labels, 2020, 2023)
+    assert moves.to_numpy().sum() == len(both)
+    stay = np.trace(moves.to_numpy()) / len(both)
+    assert 0.6 < stay < 1.0  # most areas keep their type; some move
+    # a pooled type has one centre: each year's areas of a type sit around it
+    for year, frame in frames.items():
+        year_labels = labels.loc[frame.index, year].astype(int).to_numpy()
+        assert (model.predict(frame) == year_labels).all()

@@ -13,7 +13,12 @@ FEATURES = ["born_abroad", "hyresratt", "aganderatt", "mean_wage_income"]
 
 
 def regso_2023(shared_data: Path) -> tuple[pd.DataFrame, dict]:
-    """Per RegSO 2025 code: share born abroad, share rented and share owner-occupied (all
+    """The inputs for 2023 (see :func:`regso_inputs`)."""
+    return regso_inputs(shared_data, 2023)
+
+
+def regso_inputs(shared_data: Path, year: int) -> tuple[pd.DataFrame, dict]:
+    """Per RegSO 2025 code, for ``year`` (2020-2023): share born abroad, share rented and share owner-occupied (all
     percent), mean wage income (tkr) and population, for the areas with all four; plus the
     match report (labels without a 2025 RegSO, areas without data)."""
     folder = shared_data / "regso_stats"
@@ -38,7 +43,7 @@ def regso_2023(shared_data: Path) -> tuple[pd.DataFrame, dict]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", seg.SegregationWarning)  # reported in attrs below
         for name, table in tables.items():
-            part = seg.join(areas[[]], table, year=2023, columns=columns[name], match=match)
+            part = seg.join(areas[[]], table, year=year, columns=columns[name], match=match)
             joined.append(part)
     frame = pd.concat(joined, axis=1)
     frame = frame.rename(columns={c: "mean_wage_income" for c in joined[2].columns})
