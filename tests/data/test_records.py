@@ -77,7 +77,7 @@ def test_shared_vertex_goes_to_the_smallest_code_of_the_areas_that_meet_there(re
 
 def test_point_on_shared_edge_goes_to_exactly_one_area_by_the_rule(deso_uppsala):
     # midpoints of edges between two consecutive shared vertices of one polygon
-    xy, owners = _shared_vertices(deso_uppsala, limit=5000)
+    xy, _ = _shared_vertices(deso_uppsala, limit=5000)
     mids = (xy[:-1] + xy[1:]) / 2
     geoms = np.asarray(deso_uppsala.geometry.array)
     touching = [
