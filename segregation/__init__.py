@@ -54,6 +54,11 @@ _EXPORTS: dict[str, str] = {
     "assign": "segregation.data.records",
     "aggregate": "segregation.data.records",
     "publish": "segregation.data.records",
+    # typology
+    "AREA_TYPES": "segregation.typology.socioeconomic",
+    "socioeconomic_index": "segregation.typology.socioeconomic",
+    "area_types": "segregation.typology.socioeconomic",
+    "GeodemographicTypology": "segregation.typology.cluster",
 }
 _SUBPACKAGES = ("areas", "data", "indices", "typology", "disclosure", "maps", "pipeline", "cli")
 
