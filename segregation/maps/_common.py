@@ -432,7 +432,8 @@ def classify(
     cmap : str, default="YlGnBu"
         A matplotlib colormap for numeric values (ColorBrewer YlGnBu is colour-blind safe).
     decimals : int, optional
-        Decimals in legend labels; by default two significant digits of the range.
+        Decimals in legend labels and value texts; by default two significant digits of
+        the range in the legend and one more in the texts (tooltips).
 
     Examples
     --------
@@ -462,6 +463,8 @@ def classify(
     finite = np.isfinite(numbers)
     if not finite.any():
         raise SegregationError(f"Column {column!r} has no finite values to classify.")
+    # tooltips carry one decimal more than the legend, unless decimals are given
+    text_decimals = _decimals(numbers) + 1 if decimals is None else decimals
     decimals = _decimals(numbers) if decimals is None else decimals
     if bins is not None:
         scheme = "user"
@@ -494,7 +497,7 @@ def classify(
         f"{format_number(lo, decimals)} – {format_number(hi, decimals)}"
         for lo, hi in zip(lower, upper, strict=True)
     ]
-    texts = [format_number(v, decimals) for v in numbers]
+    texts = [format_number(v, text_decimals) for v in numbers]
     return Classification(
         column,
         kind,
