@@ -605,19 +605,22 @@ def frame_from_jsonstat(data: dict[str, Any]) -> pd.DataFrame:
     if isinstance(values, dict):
         dense = np.full(n, np.nan)
         keys = np.fromiter((int(k) for k in values), dtype=np.int64, count=len(values))
-        dense[keys] = [np.nan if v is None else v for v in values.values()]
+        dense[keys] = np.array(list(values.values()), dtype=float)  # None -> nan
     else:
         if len(values) != n:
             raise SegregationError(
                 f"The json-stat2 dataset has {len(values)} values but its dimensions "
                 f"{dict(zip(ids, sizes, strict=True))} make {n} cells."
             )
-        dense = np.array([np.nan if v is None else v for v in values], dtype=float)
+        dense = np.array(values, dtype=float)  # None -> nan
     status = data.get("status") or {}
+    flags = np.full(n, None, dtype=object)
     if isinstance(status, list):
-        status = {str(i): s for i, s in enumerate(status) if s}
+        flags[: len(status)] = status
     elif isinstance(status, str):
-        status = {str(i): status for i in range(n)}
+        flags[:] = status
+    elif status:
+        flags[np.fromiter((int(k) for k in status), dtype=np.int64)] = list(status.values())
 
     grids = np.unravel_index(np.arange(n), sizes) if n else [np.array([], int)] * len(ids)
     columns: dict[str, Any] = {}
@@ -646,8 +649,7 @@ def frame_from_jsonstat(data: dict[str, Any]) -> pd.DataFrame:
             columns[name] = np.array([names.get(c, c) for c in codes], dtype=object)[grid]
     order = [c for c in columns if c != "year"] + (["year"] if "year" in columns else [])
     frame = pd.DataFrame({c: columns[c] for c in order})
-    flags = pd.Series([status.get(str(i)) for i in range(n)], dtype=object)
-    counts = flags.dropna().value_counts()
+    counts = pd.Series(flags, dtype=object).dropna().value_counts()
     whole = dense[~np.isnan(dense)]
     frame["value"] = (
         pd.array(np.where(np.isnan(dense), None, dense), dtype="Int64")

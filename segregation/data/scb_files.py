@@ -15,7 +15,6 @@ import difflib
 import io
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -227,14 +226,14 @@ def _tidy(rows: list[list], region: str | None, info: dict) -> pd.DataFrame:
             )
         dims = header[: header.index(year_name) + 1]
     if info.get("fill_down"):  # merged cells in SCB's Excel exports are blank below the first
-        blank = table[dims].map(lambda v: str(v).strip() == "")
+        blank = table[dims].astype(str).apply(lambda column: column.str.strip() == "")
         filled = int(blank.to_numpy().sum())
         table[dims] = table[dims].mask(blank).ffill()
     if year_cols:
         long = table.melt(id_vars=dims, var_name="_header", value_name="value")
         parsed = {c: (m["measure"] or "", int(m["year"])) for c, m in year_cols.items()}
-        long["year"] = long["_header"].map(lambda c: parsed[c][1])
-        long["measure"] = long["_header"].map(lambda c: parsed[c][0])
+        long["year"] = long["_header"].map({c: y for c, (_, y) in parsed.items()})
+        long["measure"] = long["_header"].map({c: m for c, (m, _) in parsed.items()})
         long = long.drop(columns="_header")
     else:
         values = header[header.index(year_name) + 1 :]
@@ -286,16 +285,14 @@ def _measure(text: str) -> dict[str, Any]:
 
 
 def _parse_values(values: pd.Series, decimal: str) -> tuple[pd.Series, dict[str, Any]]:
-    text = values.map(lambda v: v if isinstance(v, str) else repr(v) if v != "" else "")
-    text = text.astype(str).str.strip()
+    # numbers from XLSX cells print with a decimal point; text cells may use a comma
+    text = values.astype(str).str.strip()
     markers = text.isin(list(MISSING_MARKERS)) | (text == "")
     zeros = text.isin(list(_ZERO_MARKERS))
-    numeric = values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
     cleaned = text.str.replace(r"[\s\u00a0\u202f]", "", regex=True)
     if decimal == ",":
         cleaned = cleaned.str.replace(",", ".", regex=False)
     out = pd.to_numeric(cleaned.where(~markers & ~zeros), errors="coerce")
-    out = out.where(~numeric, pd.to_numeric(values.where(numeric), errors="coerce"))
     out[zeros.to_numpy()] = 0.0
     unreadable = out.isna() & ~markers
     if unreadable.any():
@@ -433,7 +430,7 @@ class MatchResult:
 
 def _normalise(labels: pd.Series) -> pd.Series:
     """NFC, case folded, one kind of dash, single spaces, no spaces inside brackets."""
-    text = labels.astype(str).map(lambda s: unicodedata.normalize("NFC", s)).str.casefold()
+    text = labels.astype(str).str.normalize("NFC").str.casefold()
     text = text.str.replace(r"[\u2010-\u2015\u2212]", "-", regex=True)
     text = text.str.replace(r"\s*-\s*", "-", regex=True).str.replace(r"\s+", " ", regex=True)
     text = text.str.replace(r"\(\s+", "(", regex=True).str.replace(r"\s+\)", ")", regex=True)
