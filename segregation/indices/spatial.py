@@ -312,8 +312,9 @@ def smooth_counts(counts: np.ndarray, ctx: Context) -> np.ndarray:
 
 
 def _divide(a, b):
+    """a / b, NaN where b == 0 (the index is undefined there)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return a / b
+        return np.where(b == 0, np.nan, a / np.where(b == 0, 1.0, b))
 
 
 def _pair_sums(w: sparse.csr_array, values: np.ndarray, blocks: np.ndarray, n_blocks: int):
@@ -673,12 +674,13 @@ def _centralort(counts, starts, ctx, xy) -> np.ndarray:
         raise SegregationError("center='centralort' needs DeSO codes as the frame's index.")
     codes = pd.Index(codes).astype(str).str.slice(0, 9)
     is_deso = codes.str.fullmatch(r"\d{4}[ABC]\d{4}")
+    is_deso = np.asarray(is_deso, dtype=bool)
     if not is_deso.all():
         raise SegregationError(
             "center='centralort' needs DeSO codes (e.g. 0180C1010): the category letter C "
             f"marks the kommun's centralort. Not DeSO codes: {describe_items(codes[~is_deso])}."
         )
-    in_centre = (codes.str[4] == "C").to_numpy().astype(float)
+    in_centre = np.asarray(codes.str[4] == "C", dtype=float)
     t = counts[:, 1] * in_centre
     weight = block_sum(t, starts)
     no_centre = np.flatnonzero(weight == 0)
@@ -778,7 +780,7 @@ for _spec in [
         params=_DECAY_PARAMS, needs=frozenset({"centroids", "area"}),
     ),
     IndexSpec(
-        "absolute_clustering", "clustering", "single", absolute_clustering, (0.0, 1.0), _MD,
+        "absolute_clustering", "clustering", "single", absolute_clustering, (-np.inf, 1.0), _MD,
         "[sum (x_i/X) sum c_ij x_j - X/n^2 sum c_ij] / [sum (x_i/X) sum c_ij t_j - "
         "X/n^2 sum c_ij]", params=_DECAY_PARAMS, needs=frozenset({"centroids", "area"}),
     ),

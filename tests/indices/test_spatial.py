@@ -1,0 +1,311 @@
+"""Spatial indices: peer reference values, hand-worked Massey & Denton examples, identities."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import segregation as seg
+from segregation.errors import CRSError, SegregationError, SegregationWarning
+from segregation.indices import spatial as S
+from segregation.indices._registry import INDICES
+
+gpd = pytest.importorskip("geopandas")
+
+ONE = np.array([0])
+
+
+@pytest.fixture(scope="module")
+def sacramento(shared_data):
+    return gpd.read_file(shared_data / "reference" / "sacramento" / "sacramentot2.shp")
+
+
+@pytest.fixture(scope="module")
+def expected(shared_data):
+    path = shared_data / "reference" / "sacramento" / "expected_pysal_segregation.json"
+    return json.loads(path.read_text())["single_group"]
+
+
+@pytest.fixture(scope="module")
+def uppsala(shared_data):
+    frame = gpd.read_file(shared_data / "boundaries" / "deso_2018_uppsala_lan.gpkg")
+    frame = frame.set_index("deso")
+    rng = np.random.default_rng(7)
+    frame["total"] = frame["population_2016"].astype(float)
+    frame["group"] = rng.binomial(frame["population_2016"], rng.beta(2, 6, len(frame)))
+    frame["kommunkod"] = frame.index.str[:4]
+    return frame
+
+
+# -- peer reference values (textbook ones only), at the decimals the peer checks ---------
+
+# index -> (reference key, CRS to compute in: None = the shipped lon/lat treated as planar)
+TEXTBOOK = {
+    "spatial_dissimilarity": ("spatial_dissimilarity_queen", None),
+    "boundary_spatial_dissimilarity": ("boundary_spatial_dissimilarity", None),
+    "perimeter_area_dissimilarity": ("perimeter_area_dissimilarity", 32610),
+    "delta": ("delta", None),
+    "absolute_concentration": ("absolute_concentration", None),
+    "relative_concentration": ("relative_concentration", None),
+    "absolute_centralization": ("absolute_centralization", None),
+    "relative_centralization": ("relative_centralization", None),
+}
+
+
+@pytest.mark.parametrize("index", sorted(TEXTBOOK))
+def test_sacramento_textbook_values_reproduced(sacramento, expected, index):
+    key, crs = TEXTBOOK[index]
+    ref = expected[key]
+    assert ref["textbook"] is True
+    assert bool(ref.get("utm")) == (crs == 32610)
+    # the peer computed these on EPSG:4326 coordinates as if planar: say so explicitly
+    frame = sacramento.to_crs(crs) if crs else sacramento.set_crs(None, allow_override=True)
+    got = seg.indices.compute(frame, group="HISP", total="TOT_POP", indices=index)
+    assert round(got[index].iloc[0], ref["decimals"]) == round(ref["value"], ref["decimals"])
+
+
+def test_contiguity_index_is_the_same_in_any_crs(sacramento):
+    # contiguity does not measure distance, so a geographic CRS is fine for D(adj)
+    lonlat = seg.indices.compute(
+        sacramento, group="HISP", total="TOT_POP", indices="spatial_dissimilarity"
+    )
+    utm = seg.indices.compute(
+        sacramento.to_crs(32610), group="HISP", total="TOT_POP", indices="spatial_dissimilarity"
+    )
+    assert lonlat.iloc[0, 0] == pytest.approx(utm.iloc[0, 0], abs=1e-12)
+
+
+def test_distance_indices_refuse_lonlat(sacramento):
+    with pytest.raises(CRSError, match="to_crs"):
+        seg.indices.compute(sacramento, group="HISP", total="TOT_POP", indices="delta")
+
+
+def test_boundary_dissimilarity_raw_lengths_match_peer_note(sacramento, expected):
+    # the reference note gives 0.26676 for raw (not row-standardised) boundary lengths
+    frame = sacramento.set_crs(None, allow_override=True)
+    got = seg.indices.compute(
+        frame,
+        group="HISP",
+        total="TOT_POP",
+        indices="boundary_spatial_dissimilarity",
+        standardize=False,
+    )
+    assert "0.26676" in expected["boundary_spatial_dissimilarity"]["note"]
+    assert got.iloc[0, 0] == pytest.approx(0.26676, abs=5e-6)
+
+
+# -- hand-worked Massey & Denton examples ------------------------------------------------
+
+
+def _two_squares():
+    """Two 1 km squares whose centroids are 2 km apart."""
+    squares = [shapely.box(0, 0, 1000, 1000), shapely.box(2000, 0, 3000, 1000)]
+    return S.build_context(None, ONE, geometry=squares)
+
+
+X2 = np.array([[30.0, 40.0], [10.0, 60.0]])  # x = (30, 10), t = (40, 60), y = (10, 50)
+
+
+def _hand_proximities():
+    c_self = math.exp(-math.sqrt(0.6 * 1.0))  # a_i = 1 km^2, c_ii = exp(-(0.6 a_i)^0.5)
+    c_12 = math.exp(-2.0)  # d_12 = 2 km
+    x1, x2, y1, y2 = 30, 10, 10, 50
+    t1, t2 = 40, 60
+    pxx = (x1 * x1 * c_self + x2 * x2 * c_self + 2 * x1 * x2 * c_12) / 40**2
+    pyy = (y1 * y1 * c_self + y2 * y2 * c_self + 2 * y1 * y2 * c_12) / 60**2
+    ptt = (t1 * t1 * c_self + t2 * t2 * c_self + 2 * t1 * t2 * c_12) / 100**2
+    return c_self, c_12, pxx, pyy, ptt
+
+
+def test_spatial_proximity_by_hand():
+    *_, pxx, pyy, ptt = _hand_proximities()
+    expected = (40 * pxx + 60 * pyy) / (100 * ptt)
+    assert S.spatial_proximity(X2, ONE, _two_squares())[0] == pytest.approx(expected)
+
+
+def test_relative_clustering_by_hand():
+    *_, pxx, pyy, _ = _hand_proximities()
+    assert S.relative_clustering(X2, ONE, _two_squares())[0] == pytest.approx(pxx / pyy - 1)
+
+
+def test_absolute_clustering_by_hand():
+    c_self, c_12, *_ = _hand_proximities()
+    x1, x2, t1, t2, big_x, n = 30, 10, 40, 60, 40, 2
+    sum_c = 2 * c_self + 2 * c_12
+    top = (x1 * (c_self * x1 + c_12 * x2) + x2 * (c_12 * x1 + c_self * x2)) / big_x
+    bottom = (x1 * (c_self * t1 + c_12 * t2) + x2 * (c_12 * t1 + c_self * t2)) / big_x
+    even = big_x / n**2 * sum_c
+    expected = (top - even) / (bottom - even)
+    assert S.absolute_clustering(X2, ONE, _two_squares())[0] == pytest.approx(expected)
+
+
+def test_distance_decay_isolation_by_hand():
+    c_self, c_12, *_ = _hand_proximities()
+    local_1 = (c_self * 30 + c_12 * 10) / (c_self * 40 + c_12 * 60)
+    local_2 = (c_12 * 30 + c_self * 10) / (c_12 * 40 + c_self * 60)
+    expected = 30 / 40 * local_1 + 10 / 40 * local_2
+    assert S.distance_decay_isolation(X2, ONE, _two_squares())[0] == pytest.approx(expected)
+
+
+def test_distance_decay_isolation_plus_exposure_is_one(uppsala):
+    got = seg.indices.compute(
+        uppsala,
+        group="group",
+        total="total",
+        by="kommunkod",
+        indices=["distance_decay_isolation", "distance_decay_exposure"],
+    )
+    total = got["distance_decay_isolation"] + got["distance_decay_exposure"]
+    np.testing.assert_allclose(total, 1.0)
+
+
+def test_distance_unit_changes_the_decay_scale():
+    # with a 2 km unit the centroids are 1 unit apart and the squares 0.25 units^2
+    ctx = _two_squares()
+    c_self, c_12 = math.exp(-math.sqrt(0.6 * 0.25)), math.exp(-1.0)
+    pxx = (900 * c_self + 100 * c_self + 600 * c_12) / 1600
+    pyy = (100 * c_self + 2500 * c_self + 1000 * c_12) / 3600
+    got = S.relative_clustering(X2, ONE, ctx, distance_unit=2000.0)[0]
+    assert got == pytest.approx(pxx / pyy - 1)
+
+
+def test_delta_by_hand():
+    squares = [shapely.box(0, 0, 1, 1), shapely.box(1, 0, 4, 1)]  # areas 1 and 3
+    ctx = S.build_context(None, ONE, geometry=squares)
+    # 1/2 (|30/40 - 1/4| + |10/40 - 3/4|)
+    assert S.delta(X2, ONE, ctx)[0] == pytest.approx(0.5)
+
+
+def test_centralization_by_hand():
+    # three equal squares at 1, 2 and 3 km east of the centre; the group all in the first
+    squares = [shapely.box(k * 1000 - 250, -250, k * 1000 + 250, 250) for k in (1, 2, 3)]
+    ctx = S.build_context(None, ONE, geometry=squares)
+    counts = np.array([[10.0, 20.0], [0.0, 20.0], [0.0, 20.0]])
+    # cumulative X = (1, 1, 1), A = (1/3, 2/3, 1): (1*2/3 - 1*1/3) + (1*1 - 1*2/3) = 2/3
+    got = S.absolute_centralization(counts, ONE, ctx, center=(0.0, 0.0))[0]
+    assert got == pytest.approx(2 / 3)
+    # Y = (10, 20, 20)/50 cumulated: (0.2, 0.6, 1): (1*0.6 - 1*0.2) + (1*1 - 1*0.6) = 0.8
+    got = S.relative_centralization(counts, ONE, ctx, center=(0.0, 0.0))[0]
+    assert got == pytest.approx(0.8)
+
+
+def test_centralization_reverses_when_the_centre_moves_to_the_other_end():
+    squares = [shapely.box(k * 1000 - 250, -250, k * 1000 + 250, 250) for k in (1, 2, 3)]
+    ctx = S.build_context(None, ONE, geometry=squares)
+    counts = np.array([[10.0, 20.0], [5.0, 20.0], [0.0, 20.0]])
+    near = S.relative_centralization(counts, ONE, ctx, center=(0.0, 0.0))[0]
+    far = S.relative_centralization(counts, ONE, ctx, center=(4000.0, 0.0))[0]
+    assert near == pytest.approx(-far)
+    assert near > 0
+
+
+def test_centralort_centre_is_the_population_weighted_centre_of_category_c(uppsala):
+    uppsala_kommun = uppsala[uppsala["kommunkod"] == "0380"]
+    in_centre = uppsala_kommun[uppsala_kommun.index.str[4] == "C"]
+    pts = in_centre.geometry.centroid
+    w = in_centre["total"]
+    point = ((pts.x * w).sum() / w.sum(), (pts.y * w).sum() / w.sum())
+    kwargs = {"group": "group", "total": "total", "indices": "relative_centralization"}
+    # the extract also holds a few DeSO of neighbouring kommuner, without their centralort
+    has_centre = uppsala.groupby("kommunkod")["total"].transform(
+        lambda s: (s.index.str[4] == "C").any()
+    )
+    with_centre = uppsala[has_centre.astype(bool)]
+    assert with_centre["kommunkod"].nunique() == 8  # the eight kommuner of Uppsala län
+    by_centralort = seg.indices.compute(with_centre, by="kommunkod", center="centralort", **kwargs)
+    by_point = seg.indices.compute(uppsala_kommun, center=point, **kwargs)
+    assert by_centralort.loc["0380"].iloc[0] == pytest.approx(by_point.iloc[0, 0])
+
+
+def test_centralort_needs_deso_codes(sacramento):
+    with pytest.raises(SegregationError, match="DeSO codes"):
+        seg.indices.compute(
+            sacramento.to_crs(32610),
+            group="HISP",
+            total="TOT_POP",
+            indices="absolute_centralization",
+            center="centralort",
+        )
+
+
+# -- properties ------------------------------------------------------------------------
+
+SPATIAL = sorted(name for name, spec in INDICES.items() if spec.needs and spec.kind == "single")
+
+
+def test_every_issue_index_is_registered():
+    names = {
+        "spatial_dissimilarity", "boundary_spatial_dissimilarity",
+        "perimeter_area_dissimilarity", "spatial_proximity", "absolute_clustering",
+        "relative_clustering", "delta", "absolute_concentration", "relative_concentration",
+        "absolute_centralization", "relative_centralization", "distance_decay_isolation",
+        "distance_decay_exposure",
+    }  # fmt: skip
+    assert names <= set(SPATIAL)
+
+
+@pytest.mark.parametrize("index", SPATIAL)
+def test_by_kommun_equals_one_call_per_kommun(uppsala, index):
+    kwargs = {"group": "group", "total": "total", "indices": index}
+    together = seg.indices.compute(uppsala, by="kommunkod", **kwargs)[index]
+    for kommun in ["0380", "0381", "0331"]:
+        alone = seg.indices.compute(uppsala[uppsala["kommunkod"] == kommun], **kwargs)
+        assert together.loc[kommun] == pytest.approx(alone[index].iloc[0], rel=1e-9)
+
+
+@pytest.mark.parametrize("index", SPATIAL)
+def test_values_lie_in_the_registered_range(uppsala, index):
+    with warnings.catch_warnings():  # undefined (NaN) in the one-DeSO kommuner
+        warnings.simplefilter("ignore", SegregationWarning)
+        got = seg.indices.compute(
+            uppsala, group="group", total="total", by="kommunkod", indices=index
+        )
+    low, high = INDICES[index].range
+    values = got[index].dropna()
+    assert len(values) >= 8
+    assert ((values >= low - 1e-12) & (values <= high + 1e-12)).all()
+
+
+def test_spatial_dissimilarity_never_exceeds_aspatial_d(uppsala):
+    got = seg.indices.compute(
+        uppsala,
+        group="group",
+        total="total",
+        by="kommunkod",
+        indices=["dissimilarity", "spatial_dissimilarity", "boundary_spatial_dissimilarity"],
+    )
+    got = got.dropna()
+    assert len(got) >= 8
+    assert (got["spatial_dissimilarity"] <= got["dissimilarity"] + 1e-12).all()
+    assert (got["boundary_spatial_dissimilarity"] <= got["dissimilarity"] + 1e-12).all()
+
+
+def test_weights_given_as_libpysal_graph_or_adjacency_series(sacramento):
+    graph = pytest.importorskip("libpysal.graph")
+    frame = sacramento.set_index("FIPS").to_crs(32610)
+    rook = graph.Graph.build_contiguity(frame, rook=True)
+    kwargs = {"group": "HISP", "total": "TOT_POP", "indices": "spatial_dissimilarity"}
+    by_name = seg.indices.compute(frame, weights="rook", **kwargs).iloc[0, 0]
+    by_graph = seg.indices.compute(frame, weights=rook, **kwargs).iloc[0, 0]
+    by_series = seg.indices.compute(frame, weights=rook.adjacency, **kwargs).iloc[0, 0]
+    assert by_name == pytest.approx(by_graph) == pytest.approx(by_series)
+
+
+def test_weights_with_unknown_labels_are_an_error(sacramento):
+    adjacency = pd.Series(
+        [1.0], index=pd.MultiIndex.from_tuples([("x", "y")], names=["focal", "neighbor"])
+    )
+    with pytest.raises(SegregationError, match="area codes"):
+        seg.indices.compute(
+            sacramento,
+            group="HISP",
+            total="TOT_POP",
+            indices="spatial_dissimilarity",
+            weights=adjacency,
+        )
