@@ -64,7 +64,8 @@ def regso_population(
     SCB's exports name a RegSO ``Kommunnamn (RegSO-namn)``. Labels are matched to the
     names of ``areas`` after trimming, folding case and unifying dashes; labels that still
     do not match (spelling changes, and areas that changed between editions) are named in a
-    warning and left out, and the areas without a label get no population.
+    warning and left out, and the areas without a label get no population. Labels of
+    kommuner that have no area in ``areas`` are ignored.
 
     Parameters
     ----------
@@ -99,7 +100,11 @@ def regso_population(
     by_label = by_label[~by_label.index.duplicated(keep=False)]
     keys = _normalise_label(pd.Series(table.index, index=table.index))
     code = keys.map(by_label)
-    unmatched = table.index[code.isna().to_numpy()].tolist()
+    # labels of kommuner outside ``areas`` are out of scope, not unmatched
+    in_scope = keys.str.extract(r"^(.*?) \(", expand=False).isin(
+        set(_normalise_label(areas["kommunnamn"].astype(str)))
+    )
+    unmatched = table.index[(code.isna() & in_scope).to_numpy()].tolist()
     out = table.loc[code.notna().to_numpy(), ["total", "born_in_sweden"]]
     out.index = pd.Index(code.dropna().to_numpy(), name="regsokod")
     out = out.groupby(level=0).sum().astype(np.int64)
