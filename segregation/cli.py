@@ -20,11 +20,23 @@ _COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "run",
         "Protect a CSV of area counts (primary and secondary suppression, audited).",
     ),
+    "fetch": (
+        "segregation.data.recipes",
+        "add_arguments",
+        "run",
+        "Fetch a named DeSO/RegSO table from SCB's statistics API (cached, citable).",
+    ),
     "run": (
         "segregation.pipeline",
         "add_run_arguments",
         "run_command",
         "Run a batch from a TOML config: maps, PNGs and tables per kommun.",
+    ),
+    "typology": (
+        "segregation.typology.cli",
+        "add_arguments",
+        "run",
+        "Geodemographic types of the areas in a CSV: k choice, profiles, names, stability.",
     ),
     "reproduce": (
         "segregation.pipeline",
