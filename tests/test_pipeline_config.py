@@ -119,3 +119,22 @@ def test_unknown_index_name_lists_the_registry():
     with pytest.raises(ConfigError, match=r"unknown indices: theil_hh\..*Known indices") as info:
         parse_config('[indices]\nnames = ["dissimilarity", "theil_hh"]\n')
     assert all(name in str(info.value) for name in INDICES)
+
+
+def test_batch_guide_documents_every_key_with_its_default():
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "batch.md").read_text(encoding="utf-8")
+    for section, keys in SCHEMA.items():
+        for name, key in keys.items():
+            row = next(
+                (line for line in guide.splitlines() if f"| `{section}.{name}` |" in line), None
+            )
+            assert row is not None, f"docs/batch.md does not document {section}.{name}"
+            if isinstance(key.default, bool):
+                shown = "true" if key.default else "false"
+            elif isinstance(key.default, int):
+                shown = str(key.default)
+            elif isinstance(key.default, str):
+                shown = f'"{key.default}"'
+            else:
+                continue
+            assert f"`{shown}`" in row, f"{section}.{name}: default {shown} not in {row}"

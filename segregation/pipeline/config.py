@@ -78,7 +78,7 @@ def _codes(pattern: re.Pattern[str], what: str) -> Callable[[Any], str | None]:
 #: section -> key -> declaration. The single source of truth for the config format.
 SCHEMA: dict[str, dict[str, Key]] = {
     "run": {
-        "title": Key(str, "", "A title written into the manifest and the summary."),
+        "title": Key(str, "", "A title, recorded in the manifest."),
         "level": Key(str, "regso", "Area level of the run.", options=("regso", "deso")),
         "kommuner": Key(
             (str, list),
