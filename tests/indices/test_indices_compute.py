@@ -203,6 +203,7 @@ def test_rank_order_weights_match_numerical_integral():
 
 
 def test_rank_order_h_lies_between_its_cut_point_extremes():
+    """The linear estimate is a weighted average of the cut points' two-group H."""
     rng = np.random.default_rng(5)
     frame = pd.DataFrame(rng.integers(1, 60, size=(30, 5)), columns=list("abcde"))
     ordered = seg.indices.compute(frame, groups=list("abcde"), indices="rank_order_h").iloc[0, 0]
@@ -212,8 +213,7 @@ def test_rank_order_h_lies_between_its_cut_point_extremes():
         above = frame.iloc[:, k:].sum(axis=1)
         pair = pd.DataFrame({"b": below, "a": above})
         cuts.append(seg.indices.compute(pair, group="b", against="a", indices="entropy").iloc[0, 0])
-    # the fitted curve through the cut points averages them with positive weights
-    assert min(cuts) - 0.02 <= ordered <= max(cuts) + 0.02
+    assert min(cuts) - 1e-12 <= ordered <= max(cuts) + 1e-12
 
 
 @pytest.mark.parametrize(
@@ -280,3 +280,30 @@ def test_by_over_every_aspatial_index_equals_a_loop_over_kommuner(toy):
             assert together.loc[kommun, spec.name] == pytest.approx(
                 alone.loc[0, spec.name], abs=1e-14
             ), spec.name
+
+
+def test_rank_order_entropy_moments_match_numerical_integrals():
+    from scipy.integrate import quad
+
+    from segregation.indices.ordered import _entropy_moments
+
+    def bits(p):
+        return -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
+
+    for p in (0.1, 0.37, 0.5, 0.93, 1.0):
+        g0, g1 = _entropy_moments(np.array([p]))
+        assert g0[0] == pytest.approx(quad(bits, 0, p)[0], abs=1e-10)
+        assert g1[0] == pytest.approx(quad(lambda s: s * bits(s), 0, p)[0], abs=1e-10)
+
+
+def test_rank_order_h_methods_agree_when_cut_points_agree_and_linear_stays_in_range():
+    # every cut point has H = 1: both estimates of H(p) are the constant 1
+    frame = pd.DataFrame(np.diag([5.0, 20.0, 7.0, 11.0]), columns=list("abcd"))
+    for method in ("linear", "polynomial"):
+        got = seg.indices.compute(frame, groups=list("abcd"), indices="rank_order_h",
+                                  method=method)  # fmt: skip
+        assert got.iloc[0, 0] == pytest.approx(1.0, abs=1e-9)
+    # two cut points with different H: the polynomial (a line) overshoots, linear cannot
+    frame = pd.DataFrame({"a": [2, 0], "b": [0, 2], "c": [1, 4]})
+    linear = seg.indices.compute(frame, groups=list("abc"), indices="rank_order_h").iloc[0, 0]
+    assert 0 <= linear <= 1
