@@ -44,3 +44,19 @@ def test_example_runs_and_writes_its_outputs(script, tmp_path):
         assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html
     for image in (p for p in written if p.suffix == ".png"):
         assert image.read_bytes()[:4] == b"\x89PNG" and image.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("page", ["index.md", "getting-started.md"])
+def test_python_code_in_the_guide_runs(page, tmp_path, monkeypatch):
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    text = (EXAMPLES.parent / "docs" / page).read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks, f"no Python code in docs/{page}"
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, f"docs/{page}", "exec"), namespace)
