@@ -189,15 +189,21 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
                 raise SegregationError(
                     f"k_range must be two ints 2 <= low <= high; got {self.k_range!r}."
                 )
+            # the silhouette needs k <= n_samples - 1
             candidates = list(range(low, min(high, n_samples - 1) + 1))
+            if len(candidates) < 2:
+                raise SegregationError(
+                    f"n_types='auto' compares k={low}..{high} and needs n_samples >= "
+                    f"{low + 2}; got n_samples={n_samples}. Pass n_types=<int> or a lower k_range."
+                )
         elif isinstance(self.n_types, Integral) and self.n_types >= 1:
             candidates = [int(self.n_types)]
+            if self.n_types > n_samples:
+                raise SegregationError(
+                    f"n_samples={n_samples} should be >= n_types={self.n_types}."
+                )
         else:
             raise SegregationError(f"n_types must be 'auto' or an int >= 1; got {self.n_types!r}.")
-        if not candidates or candidates[-1] > n_samples:
-            raise SegregationError(
-                f"n_samples={n_samples} should be >= n_types={candidates[-1] if candidates else self.k_range[0]}."
-            )
         return candidates
 
     def _features(self, X, *, reset: bool) -> tuple[np.ndarray, pd.Index]:
@@ -274,9 +280,9 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
         fits, rows = {}, []
         for k in candidates:
             fits[k] = _cluster(z, k, self.method, seed, self.n_init, connectivity)
-            if len(candidates) > 1:
+            if self.n_types == "auto":
                 rows.append((k, *_scores(z, fits[k][1], self.silhouette_sample, seed)))
-        if len(candidates) > 1:
+        if self.n_types == "auto":
             table = _rank_table(rows)
             chosen = int(table.loc[table["chosen"], "k"].iloc[0])
             self.k_selection_ = table

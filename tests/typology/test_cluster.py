@@ -197,6 +197,8 @@ def test_bad_parameters_are_refused():
         GeodemographicTypology(method="dbscan").fit(X)
     with pytest.raises(seg.SegregationError, match="n_samples=4 should be >= n_types=5"):
         GeodemographicTypology(n_types=5).fit(X.iloc[:4])
+    with pytest.raises(seg.SegregationError, match="needs n_samples >= 6; got n_samples=5"):
+        GeodemographicTypology().fit(X.iloc[:5])
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
