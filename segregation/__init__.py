@@ -50,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     "fetch": "segregation.data.pxweb",
     "PxWebClient": "segregation.data.pxweb",
     "synthetic": "segregation.data.synthetic",
+    "check_counts": "segregation.data.scb_files",
     "synthetic_register": "segregation.data.register",
     "assign": "segregation.data.records",
     "aggregate": "segregation.data.records",

@@ -550,7 +550,7 @@ def _problem(response: Any) -> str:
     except ValueError:
         return response.text[:200] or response.reason
     if isinstance(body, dict):
-        return str(body.get("detail") or body.get("title") or body)[:300]
+        return str(body.get("detail") or body.get("title") or body)[:300].rstrip(".")
     return str(body)[:300]
 
 

@@ -370,3 +370,54 @@ def fetch(
 
 def _missing(frame: pd.DataFrame) -> list[str]:
     return [str(c) for c in frame.index[frame.isna().any(axis=1).to_numpy()]]
+
+
+# ------------------------------------------------------------------ command line
+def add_arguments(parser: Any) -> None:
+    """Arguments of ``segregation fetch``."""
+    parser.add_argument("recipe", nargs="?", help="Recipe name; leave out to list them.")
+    parser.add_argument("--level", choices=["regso", "deso"], default="regso")
+    parser.add_argument("--year", type=int, default=2023)
+    parser.add_argument("--edition", type=int, default=None)
+    parser.add_argument("--kommun", action="append", default=None, help="Kommun code (repeatable).")
+    parser.add_argument("--lan", action="append", default=None, help="Län code (repeatable).")
+    parser.add_argument("--output", "-o", default=None, help="CSV to write (default: stdout).")
+    parser.add_argument("--offline", action="store_true", help="Answer from the cache only.")
+    parser.add_argument("--cache-dir", default=None)
+    parser.add_argument("--base-url", default=None, help="PxWeb v2 root (default: SCB).")
+
+
+def run(args: Any) -> int:
+    """Run ``segregation fetch``: write the table as CSV and its citation beside it."""
+    import json
+    import sys
+    from pathlib import Path
+
+    from segregation.data.pxweb import DEFAULT_URL
+
+    if not args.recipe:
+        print(recipes()[["description", "levels", "columns"]].to_string())
+        return 0
+    client = PxWebClient(
+        args.base_url or DEFAULT_URL, cache_dir=args.cache_dir, offline=args.offline
+    )
+    frame = fetch(
+        args.recipe,
+        args.level,
+        args.year,
+        edition=args.edition,
+        kommun=args.kommun,
+        lan=args.lan,
+        client=client,
+    )
+    if args.output is None:
+        frame.to_csv(sys.stdout)
+        return 0
+    path = Path(args.output)
+    frame.to_csv(path)
+    citation = path.with_suffix(".citation.json")
+    citation.write_text(
+        json.dumps(frame.attrs["citation"], ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    print(f"{len(frame)} areas written to {path}; citation in {citation.name}.")
+    return 0

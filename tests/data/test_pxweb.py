@@ -299,3 +299,29 @@ def test_recipe_that_does_not_exist_at_a_level_says_so(make_client):
         seg.fetch("born_abroad", level="deso", year=2023, client=make_client())
     with pytest.raises(PxWebError, match="404"):
         seg.fetch("population", level="regso", year=2023, client=make_client())
+
+
+def test_cli_fetch_writes_csv_and_citation_then_works_offline(pxweb_server, tmp_path, capsys):
+    from segregation.cli import main
+
+    out = tmp_path / "tenure.csv"
+    common = [
+        "--base-url",
+        pxweb_server.url,
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--kommun",
+        "0114",
+        "--edition",
+        "2025",
+    ]
+    assert main(["fetch", "tenure", *common, "-o", str(out)]) == 0
+    table = pd.read_csv(out, dtype={"regsokod": str}).set_index("regsokod")
+    assert table.loc["0114R001", "hyresratt"] == 54
+    citation = json.loads((tmp_path / "tenure.citation.json").read_text(encoding="utf-8"))
+    assert citation["table"] == "TAB6258"
+    sent = len(pxweb_server.log)
+    assert main(["fetch", "tenure", *common, "--offline", "-o", str(tmp_path / "again.csv")]) == 0
+    assert len(pxweb_server.log) == sent
+    assert main(["fetch"]) == 0
+    assert "born_abroad" in capsys.readouterr().out
