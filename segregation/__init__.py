@@ -60,6 +60,13 @@ _EXPORTS: dict[str, str] = {
     "socioeconomic_index": "segregation.typology.socioeconomic",
     "area_types": "segregation.typology.socioeconomic",
     "GeodemographicTypology": "segregation.typology.cluster",
+    # spatial and local indices
+    "multiscalar": "segregation.indices.multiscalar",
+    "local_environment": "segregation.indices.multiscalar",
+    "location_quotients": "segregation.indices.local",
+    "local_diversity": "segregation.indices.local",
+    "local_mutual_information": "segregation.indices.local",
+    "local_spatial_dissimilarity": "segregation.indices.local",
 }
 _SUBPACKAGES = ("areas", "data", "indices", "typology", "disclosure", "maps", "pipeline", "cli")
 
