@@ -163,9 +163,12 @@ def test_index_of_codes_without_geometry_works():
 
 
 def test_national_regso_takes_under_a_second(regso):
-    start = time.perf_counter()
-    seg.synthetic(regso, seed=11)
-    assert time.perf_counter() - start < 1.0
+    timings = []
+    for _ in range(3):  # best of three, so a busy machine does not decide
+        start = time.perf_counter()
+        seg.synthetic(regso, seed=11)
+        timings.append(time.perf_counter() - start)
+    assert min(timings) < 1.0
 
 
 def test_kommun_codes_are_rejected_with_the_codes_named():
