@@ -47,6 +47,16 @@ def _base_counts(frame: pd.DataFrame, area: str, categories: list[str]) -> pd.Da
     return pd.DataFrame({**out, "n": counts[cells].astype(np.int64)})
 
 
+def _object_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Codes as plain Python strings, so ``frame.loc[level]`` reads as an area-code index."""
+    index = frame.index
+    frame.index = pd.MultiIndex.from_arrays(
+        [index.get_level_values(i).astype(object) for i in range(index.nlevels)],
+        names=index.names,
+    )
+    return frame
+
+
 def _label(value: object) -> str:
     return "(missing)" if pd.isna(value) else str(value)
 
@@ -164,7 +174,7 @@ def _combine(
         if level == "deso" and "regso" in parents:
             table.insert(0, "regsokod", parents["regso"])
         frames[level] = table
-    out = pd.concat(frames, names=["level", "code"])
+    out = _object_codes(pd.concat(frames, names=["level", "code"]))
     if "regsokod" in out.columns:
         out["regsokod"] = out["regsokod"].astype("string")
     return out
@@ -348,6 +358,7 @@ def publish(
         **protect_options,
     )
     table = pd.concat({lv: result.wide(lv) for lv in published}, names=["level", "code"])
+    table = _object_codes(table)
     table.columns.name = None
     if outcome is not None:
         hits = [c for c in table.columns if c != "total" and c.split(" | ")[-1] == str(positive)]
