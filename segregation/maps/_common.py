@@ -156,7 +156,7 @@ def _area_codes(frame: pd.DataFrame) -> tuple[pd.Series, str]:
     from segregation.areas.codes import parse_codes
 
     candidates: list[pd.Series] = []
-    if frame.index.name in _CODE_COLUMNS or frame.index.dtype == object:
+    if frame.index.name in _CODE_COLUMNS or pd.api.types.is_string_dtype(frame.index):
         candidates.append(pd.Series(frame.index.astype(str), index=frame.index))
     candidates += [frame[c].astype(str) for c in _CODE_COLUMNS if c in frame.columns]
     last_error: Exception | None = None
@@ -317,7 +317,7 @@ def prepare(
     missing = [c for c in shown if c not in frame.columns]
     if missing:
         raise SegregationError(
-            f"Columns {describe_items(missing)} are not in the frame; it has "
+            f"Columns {describe_items(map(repr, missing))} are not in the frame; it has "
             f"{describe_items(list(frame.columns), 12)}."
         )
     if frame.index.has_duplicates:
@@ -394,6 +394,47 @@ def format_number(value: float, decimals: int) -> str:
     rounded = round(float(value), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     text = f"{abs(rounded):,.{decimals}f}".replace(",", " ").replace(".", ",")
     return ("−" if rounded < 0 else "") + text
+
+
+def fisher_jenks(values: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds of the ``k`` classes that minimise the within-class sum of squares.
+
+    The exact Fisher (1958) / Jenks optimum by dynamic programming over the sorted values,
+    O(k n^2) arithmetic in blocks of whole-array steps (mapclassify's ``FisherJenks`` gives
+    the same bounds but needs numba to be fast).
+
+    Examples
+    --------
+    >>> fisher_jenks(np.array([1.0, 2.0, 3.0, 10.0, 11.0, 30.0]), 3).tolist()
+    [3.0, 11.0, 30.0]
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    k = int(min(k, len(np.unique(x))))
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+    cost = np.full((k, n), np.inf)
+    start_of = np.zeros((k, n), dtype=int)
+    cost[0] = s2[1:] - s1[1:] ** 2 / np.arange(1, n + 1)
+    starts = np.arange(n)[:, None]
+    for j in range(1, k):
+        for lo in range(0, n, 512):  # blocks of class ends keep the matrix small
+            ends = np.arange(lo, min(lo + 512, n))[None, :]
+            count = ends - starts + 1
+            total = s1[ends + 1] - s1[starts]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                # within-class sum of squares of x[m..i]: S2 - S1^2 / count
+                within = (s2[ends + 1] - s2[starts]) - total * total / count
+            previous = np.where(starts >= 1, cost[j - 1][np.maximum(starts - 1, 0)], np.inf)
+            candidate = np.where((starts >= j) & (count >= 1), previous + within, np.inf)
+            best = np.argmin(candidate, axis=0)
+            cost[j, ends[0]] = candidate[best, np.arange(ends.shape[1])]
+            start_of[j, ends[0]] = best
+    ends, end = [], n - 1
+    for j in range(k - 1, -1, -1):
+        ends.append(end)
+        end = start_of[j, end] - 1
+    return x[np.array(ends[::-1])]
 
 
 def _sequential(cmap: str, n: int) -> list[str]:
@@ -485,9 +526,12 @@ def classify(
         n = int(min(k, np.unique(data).size))
         import warnings
 
-        with warnings.catch_warnings():  # quantiles with ties: fewer classes, said by labels
-            warnings.simplefilter("ignore")
-            upper = np.asarray(getattr(mapclassify, SCHEMES[scheme])(data, k=n).bins, float)
+        if scheme == "natural_breaks":
+            upper = fisher_jenks(data, n)
+        else:
+            with warnings.catch_warnings():  # quantiles with ties: fewer classes
+                warnings.simplefilter("ignore")
+                upper = np.asarray(getattr(mapclassify, SCHEMES[scheme])(data, k=n).bins, float)
         upper = np.unique(upper)
     classes = np.full(len(numbers), -1, dtype=int)
     # class j holds bins[j-1] < x <= bins[j]; the first class starts at the minimum

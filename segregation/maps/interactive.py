@@ -312,6 +312,12 @@ def _legend_html(title: str, units: str | None, c: Classification, missing: str 
     return "".join(rows)
 
 
+def _display_name(column: str, kind: str, labels: Mapping[str, str] | None) -> str:
+    if labels and column in labels:
+        return labels[column]
+    return "Områdestyp" if kind == "area_type" else column
+
+
 def _option(value: str | Mapping[str, str] | None, column: str) -> str | None:
     if isinstance(value, Mapping):
         return value.get(column)
@@ -516,7 +522,7 @@ def explore(
             column=col,
             decimals=decimals,
         )
-        name = (labels or {}).get(col, col)
+        name = _display_name(col, prepared.kinds[col], labels)
         suppressed = prepared.suppressed[col]
         colors = list(c.colors)
         cls = c.classes.copy()
@@ -554,7 +560,7 @@ def explore(
         for name, geojson in _outline_layers(prepared, simplify):
             color, weight = ("#555555", 0.8) if name == "Kommungränser" else ("#222222", 1.6)
             m.add_child(elements["Outline"](geojson, name, color, weight))
-    first = (labels or {}).get(columns[0], columns[0])
+    first = _display_name(columns[0], prepared.kinds[columns[0]], labels)
     m.add_child(elements["Legend"](legends, first, title))
     folium.LayerControl(collapsed=False).add_to(m)
     west, south, east, north = _bounds_4326(geoms)

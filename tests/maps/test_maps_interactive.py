@@ -1,0 +1,246 @@
+"""The interactive map: what reaches the page, what must not, and how values are classed."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+
+import mapclassify
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import segregation as seg
+from segregation.disclosure._marks import mark_protected
+from segregation.maps._assets import leaflet_version
+from segregation.maps._common import AREA_TYPE_COLORS, classify, prepare
+from segregation.maps.interactive import display_geometry
+
+
+def _page(m) -> str:
+    return m.get_root().render()
+
+
+def _payloads(page: str) -> list[dict]:
+    """The per-column payloads written into the page, in layer order."""
+    found = re.findall(r"var segregation_layer_\w+_v = (\{.*?\});\n", page)
+    return [json.loads(p) for p in found]
+
+
+def _layer_names(page: str, kind: str) -> list[str]:
+    """Names in folium's layer control, decoded from their JSON strings."""
+    block = re.search(kind + r" :\s*\{(.*?)\}", page, re.S).group(1)
+    return [json.loads(name) for name in re.findall(r'("(?:[^"\\]|\\.)*") :', block)]
+
+
+@pytest.fixture(scope="module")
+def uppsala() -> pd.DataFrame:
+    regso = seg.load_regso(kommun="0380")
+    rng = np.random.default_rng(3)
+    return pd.DataFrame(
+        {
+            "andel": rng.uniform(0, 1, len(regso)),
+            "antal": rng.integers(0, 4, len(regso)),  # raw small counts
+            "hemlig_text": [f"HEMLIG-{i:04d}" for i in range(len(regso))],
+            "hemligt_tal": rng.uniform(1e6, 2e6, len(regso)).round(3),
+        },
+        index=regso.index,
+    )
+
+
+def test_raw_small_counts_raise_and_name_the_column_and_areas(uppsala):
+    with pytest.raises(seg.UnprotectedDataError) as info:
+        seg.maps.explore(uppsala, ["andel", "antal"])
+    message = str(info.value)
+    assert "'antal'" in message and "'andel'" not in message.split("hold raw counts")[0]
+    small = uppsala.index[(uppsala["antal"] > 0) & (uppsala["antal"] < 5)]
+    assert f"in {len(small)} areas" in message
+    assert small[0] in message and "and " in message  # first codes and a count of the rest
+    assert "unsafe=True" in message and "disclosure" in message
+
+
+def test_small_counts_in_a_tooltip_column_raise_too(uppsala):
+    with pytest.raises(seg.UnprotectedDataError, match="'antal'"):
+        seg.maps.explore(uppsala, "andel", tooltip=["antal"])
+
+
+def test_protected_frame_or_unsafe_maps_counts(uppsala):
+    protected = mark_protected(uppsala.copy(), method="test")
+    assert len(_payloads(_page(seg.maps.explore(protected, "antal")))) == 1
+    assert len(_payloads(_page(seg.maps.explore(uppsala, "antal", unsafe=True)))) == 1
+
+
+def test_counts_at_or_above_threshold_are_not_small(uppsala):
+    frame = uppsala.assign(antal=uppsala["antal"] + 5)
+    seg.maps.explore(frame, "antal")  # no error: nothing between 1 and 4
+    with pytest.raises(seg.UnprotectedDataError):
+        seg.maps.explore(frame, "antal", threshold=10)
+
+
+def test_protected_page_holds_no_value_of_columns_not_shown(uppsala):
+    frame = mark_protected(uppsala.copy(), method="test")
+    page = _page(seg.maps.explore(frame, "andel"))
+    assert "HEMLIG" not in page
+    assert "hemlig" not in page.lower()
+    for value in frame["hemligt_tal"]:
+        for text in (f"{value}", f"{value:.1f}", f"{value:,.1f}".replace(",", " ")):
+            assert text not in page
+    assert "antal" not in page
+    # the shown column is there, formatted, once per area
+    payload = _payloads(page)[0]
+    assert len(payload["text"]) == len(frame)
+    assert payload["text"][0] == f"{frame['andel'].iloc[0]:.3f}".replace(".", ",")
+
+
+def test_geojson_features_carry_no_properties(uppsala):
+    page = _page(seg.maps.explore(uppsala, "andel"))
+    data = re.search(r"var segregation_data_\w+ = (\{.*?\});\n", page).group(1)
+    features = json.loads(data)["features"]
+    assert len(features) == len(uppsala)
+    assert all(f["properties"] == {} for f in features)
+    assert [f["id"] for f in features] == list(range(len(uppsala)))
+
+
+def test_page_is_offline_no_cdn_and_no_tiles_by_default(uppsala):
+    page = _page(seg.maps.explore(uppsala, "andel"))
+    assert "<script src=" not in page and "<link rel=" not in page
+    for host in ("cdn.jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "tile.openstreetmap"):
+        assert host not in page
+    assert "L.tileLayer" not in page
+    assert f"Leaflet {leaflet_version()}" in page
+    assert "Källa: SCB" in page
+
+
+def test_tiles_from_xyzservices_are_added_on_request(uppsala):
+    import xyzservices
+
+    provider = xyzservices.providers.OpenStreetMap.Mapnik
+    page = _page(seg.maps.explore(uppsala, "andel", tiles=provider))
+    assert "L.tileLayer" in page
+    assert provider.build_url().split("{")[0] in page
+    with pytest.raises(seg.SegregationError, match="tile provider"):
+        seg.maps.explore(uppsala, "andel", tiles="No.Such.Provider")
+
+
+def test_same_input_gives_the_same_page(uppsala):
+    first = _page(seg.maps.explore(uppsala, "andel"))
+    second = _page(seg.maps.explore(uppsala, "andel"))
+    assert first == second
+
+
+def test_tooltips_hold_code_name_and_kommun(uppsala):
+    page = _page(seg.maps.explore(uppsala, "andel"))
+    info = json.loads(re.search(r"var segregation_data_\w+_info = (\{.*?\});\n", page).group(1))
+    regso = seg.load_regso(kommun="0380")
+    assert info["code"] == regso.index.tolist()
+    assert info["name"] == regso["regsonamn"].tolist()
+    assert set(info["kommun"]) == {"Uppsala"}
+
+
+def test_several_columns_become_switchable_layers_with_own_legends(uppsala):
+    frame = uppsala.assign(area_type=np.arange(len(uppsala)) % 5 + 1)
+    page = _page(seg.maps.explore(frame, ["andel", "area_type"], units={"andel": "andel"}))
+    assert _layer_names(page, "base_layers") == ["andel", "Områdestyp"]
+    assert _layer_names(page, "overlays") == ["Kommungränser", "Länsgränser"]
+    legends = json.loads(re.search(r"var segregation_legend_\w+_html = (\{.*?\});\n", page)[1])
+    assert set(legends) == {"andel", "Områdestyp"}
+    assert "andel (andel)" in legends["andel"]
+    for name in seg.maps.area_type_names().values():
+        assert name in legends["Områdestyp"]
+
+
+def test_area_types_use_the_fixed_palette_and_official_names():
+    types = pd.Series(pd.Categorical([1, 2, 3, 4, 5, None], categories=[1, 2, 3, 4, 5]))
+    c = classify(types, kind="area_type")
+    assert c.colors == [AREA_TYPE_COLORS[t] for t in range(1, 6)]
+    assert c.classes.tolist() == [0, 1, 2, 3, 4, -1]
+    assert c.labels[0] == "Områden med stora socioekonomiska utmaningar"
+    assert c.labels[4] == "Områden med mycket goda socioekonomiska förutsättningar"
+    by_name = classify(pd.Series(c.labels), kind="area_type")
+    assert by_name.classes.tolist() == [0, 1, 2, 3, 4]
+    with pytest.raises(seg.SegregationError, match="not area types"):
+        classify(pd.Series([1, 6]), kind="area_type")
+
+
+def test_area_type_series_from_typology_is_recognised():
+    from segregation.typology import area_types
+
+    regso = seg.load_regso(kommun="0380")
+    index = pd.Series(np.linspace(5, 40, len(regso)), index=regso.index)
+    frame = area_types(index).to_frame()
+    assert prepare(frame, "area_type").kinds == {"area_type": "area_type"}
+
+
+def test_quantiles_put_equal_numbers_of_areas_in_each_class():
+    values = np.arange(100.0)
+    c = classify(values, scheme="quantiles", k=5)
+    assert np.bincount(c.classes).tolist() == [20, 20, 20, 20, 20]
+    assert c.labels[0] == "0 – 20" and c.labels[-1] == "79 – 99"
+
+
+def test_natural_breaks_are_fisher_jenks_and_user_bins_are_upper_bounds():
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.normal(10, 1, 30), rng.normal(30, 1, 30), rng.normal(60, 1, 30)])
+    c = classify(values, scheme="natural_breaks", k=3)
+    with warnings.catch_warnings():  # mapclassify says it runs without numba
+        warnings.simplefilter("ignore", UserWarning)
+        np.testing.assert_allclose(c.bins, mapclassify.FisherJenks(values, k=3).bins)
+    assert np.bincount(c.classes).tolist() == [30, 30, 30]
+    user = classify(np.array([1.0, 2.0, 2.5, 9.0]), bins=[2, 5])
+    assert user.classes.tolist() == [0, 0, 1, 2]  # 9 is above the last bound: a class to max
+    equal = classify(np.array([0.0, 1.0, 2.0, 10.0]), scheme="equal_interval", k=2)
+    assert equal.bins.tolist() == [5.0, 10.0]
+    with pytest.raises(seg.SegregationError, match="scheme must be one of"):
+        classify(values, scheme="jenks")
+
+
+def test_plain_frame_gets_embedded_boundaries_and_unknown_codes_raise():
+    frame = pd.DataFrame({"andel": [0.1, 0.2]}, index=["0380R001", "0380R999"])
+    with pytest.raises(seg.UnmatchedError, match="0380R999"):
+        seg.maps.explore(frame, "andel")
+    kommuner = pd.DataFrame({"andel": [0.1, 0.2]}, index=pd.Index(["0380", "0381"]))
+    assert prepare(kommuner, "andel").level == "kommun"
+    deso = pd.DataFrame({"andel": [0.1]}, index=["0380C1010"])
+    with pytest.raises(seg.SegregationError, match="areas="):
+        seg.maps.explore(deso, "andel")
+
+
+def test_missing_column_and_duplicated_codes_are_named(uppsala):
+    with pytest.raises(seg.SegregationError, match="'nope'"):
+        seg.maps.explore(uppsala, "nope")
+    doubled = pd.concat([uppsala.iloc[:2], uppsala.iloc[:1]])
+    with pytest.raises(seg.SegregationError, match="0380R001"):
+        seg.maps.explore(doubled, "andel")
+
+
+def test_geodataframe_without_crs_raises():
+    regso = seg.load_regso(kommun="0380")
+    naked = regso.set_crs(None, allow_override=True)
+    naked["andel"] = 0.5
+    with pytest.raises(seg.CRSError, match="set_crs"):
+        seg.maps.explore(naked, "andel")
+
+
+def test_display_simplification_keeps_neighbours_together():
+    regso = seg.load_regso()
+    geoms, decimals = display_geometry(regso.geometry)
+    assert decimals == 4 and len(geoms) == len(regso)
+    before = shapely.get_num_coordinates(regso.geometry.to_numpy()).sum()
+    after = shapely.get_num_coordinates(geoms).sum()
+    assert after < 0.5 * before
+    # no gaps and no overlaps: the parts add up to their union (planar degrees, 0.1 %)
+    parts = shapely.get_parts(shapely.make_valid(geoms))
+    parts = parts[shapely.get_type_id(parts) == 3]  # polygons; drop slivers made lines
+    total = shapely.area(parts).sum()
+    union = shapely.area(shapely.union_all(parts))
+    assert abs(total - union) / union < 1e-3
+
+
+def test_national_page_stays_under_ten_megabytes():
+    regso = seg.load_regso()
+    frame = pd.DataFrame({"andel": np.linspace(0, 1, len(regso))}, index=regso.index)
+    page = _page(seg.maps.explore(frame, "andel"))
+    assert len(page.encode()) < 10_000_000
+    assert len(_payloads(page)[0]["cls"]) == 3363
