@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -12,15 +13,9 @@ import segregation as seg
 FEATURES = ["born_abroad", "hyresratt", "aganderatt", "mean_wage_income"]
 
 
-def regso_2023(shared_data: Path) -> tuple[pd.DataFrame, dict]:
-    """The inputs for 2023 (see :func:`regso_inputs`)."""
-    return regso_inputs(shared_data, 2023)
-
-
-def regso_inputs(shared_data: Path, year: int) -> tuple[pd.DataFrame, dict]:
-    """Per RegSO 2025 code, for ``year`` (2020-2023): share born abroad, share rented and share owner-occupied (all
-    percent), mean wage income (tkr) and population, for the areas with all four; plus the
-    match report (labels without a 2025 RegSO, areas without data)."""
+@lru_cache(maxsize=2)
+def _read(shared_data: Path) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], object]:
+    """SCB's three exports, read once per session, and their labels matched to RegSO 2025."""
     folder = shared_data / "regso_stats"
     areas = seg.load_regso()
     tables = {
@@ -29,7 +24,19 @@ def regso_inputs(shared_data: Path, year: int) -> tuple[pd.DataFrame, dict]:
         "wage": seg.read_scb(folder / "regso_mean_wage_income_2020_2023.csv"),
     }
     labels = pd.concat([t["region"] for t in tables.values()]).unique()
-    match = seg.match_areas(labels, areas, accept_spelling=True)
+    return areas, tables, seg.match_areas(labels, areas, accept_spelling=True)
+
+
+def regso_2023(shared_data: Path) -> tuple[pd.DataFrame, dict]:
+    """The inputs for 2023 (see :func:`regso_inputs`)."""
+    return regso_inputs(shared_data, 2023)
+
+
+def regso_inputs(shared_data: Path, year: int) -> tuple[pd.DataFrame, dict]:
+    """Per RegSO 2025 code, for ``year`` (2020-2023): share born abroad, share rented and
+    share owner-occupied (all percent), mean wage income (tkr) and population, for the areas
+    with all four; plus the match report (labels without a 2025 RegSO, areas left out)."""
+    areas, tables, match = _read(shared_data)
     columns = {
         "born": {"Sverige": "born_in_sweden", "totalt": "population"},
         "tenure": {
