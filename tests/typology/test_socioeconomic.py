@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import segregation as seg
 from segregation.typology import (
@@ -214,3 +216,19 @@ def test_labels_in_both_languages_keep_scb_order():
     labels = area_type_labels(types, language="en")
     assert labels.tolist() == [AREA_TYPES[1].en, AREA_TYPES[5].en]
     assert list(labels.cat.categories) == [AREA_TYPES[c].en for c in range(1, 6)]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.floats(min_value=0, max_value=100, allow_nan=False), min_size=3, max_size=40
+    ).filter(lambda v: np.std(v) > 1e-6)
+)
+def test_a_worse_index_never_gets_a_better_type(values):
+    index = pd.Series(values)
+    types = area_types(index).astype(int).to_numpy()
+    order = np.argsort(index.to_numpy(), kind="stable")
+    assert (np.diff(types[order]) <= 0).all()  # higher index -> lower (worse) type number
+    thresholds = np.asarray(area_types(index).attrs["thresholds"])
+    # the number of bounds at or below each value is 5 - type
+    assert ((index.to_numpy()[:, None] >= thresholds).sum(axis=1) == 5 - types).all()
