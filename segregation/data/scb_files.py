@@ -686,8 +686,11 @@ def join(
             for key, row in leftover.iterrows()
         ],
     }
+    # the areas' metadata, then the table's (source, measure, citation, synthetic mark)
     result.attrs = {
-        k: v for k, v in table.attrs.items() if k not in ("report", "labels") and _jsonable(v)
+        k: v
+        for k, v in {**areas.attrs, **table.attrs}.items()
+        if k not in ("report", "labels") and _jsonable(v)
     }
     result.attrs["report"] = report
     n_areas, n_rows = len(report["areas_without_data"]), len(report["data_without_areas"])

@@ -325,3 +325,18 @@ def test_cli_fetch_writes_csv_and_citation_then_works_offline(pxweb_server, tmp_
     assert len(pxweb_server.log) == sent
     assert main(["fetch"]) == 0
     assert "born_abroad" in capsys.readouterr().out
+
+
+def test_tidy_api_frame_joins_onto_boundaries_by_suffixed_code(make_client, joined_2023):
+    client = make_client()
+    selection = {"Region": "*", "Fodelseregion": ["SE", "TOT"], "Tid": ["2023"]}
+    tidy = client.data("TAB6572", selection, codelists=REGSO)
+    joined = seg.join(
+        seg.load_regso(),
+        tidy,
+        columns={"Sverige": "born_in_sweden", "totalt": "population"},
+        on_unmatched="ignore",
+    )
+    assert joined.attrs["citation"]["table"] == "TAB6572"
+    assert joined.attrs["report"]["matched"] == 3363
+    pd.testing.assert_series_equal(joined["population"], joined_2023["population"])
