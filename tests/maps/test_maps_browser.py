@@ -120,3 +120,16 @@ def test_national_regso_map_renders_every_area_offline(browser_page, tmp_path):
     )
     assert swapped
     assert _remote(browser_page.requested_urls()) == []
+
+
+def test_suppressed_areas_are_hatched_in_the_browser(browser_page, uppsala_born_abroad, tmp_path):
+    frame = uppsala_born_abroad[["andel_utrikes_fodda"]].copy()
+    frame.iloc[[0, 10, 20], 0] = np.nan
+    mark_protected(frame, method="test")
+    path = seg.maps.save(seg.maps.explore(frame, "andel_utrikes_fodda"), tmp_path / "s.html")
+    browser_page.open(path, f"{_PATHS} >= {len(frame)}")
+    hatched = "document.querySelectorAll('path[fill=\"url(#segregation-hatch)\"]').length"
+    assert browser_page.evaluate(hatched) == 3
+    assert browser_page.evaluate("!!document.getElementById('segregation-hatch')")
+    legend = browser_page.evaluate("document.querySelector('.segregation-legend').innerText")
+    assert legend.strip().endswith("Undertryckt (röjandeskydd)")
