@@ -41,12 +41,12 @@ def run(out_dir: Path) -> list[dict]:
         "peer": None,
         "peer_s": None,
         "ratio": None,
-        "n_kommuner": len(result.kommuner),
+        "n_kommuner": len(result.units),
         "n_files": len(result.outputs),
         "budget_s": BUDGET_S,
         "within_budget": seconds < BUDGET_S,
         "largest_html_bytes": max(sizes) if sizes else 0,
-        "notes": f"{len(result.outputs)} files, {seconds / max(len(result.kommuner), 1):.2f} s "
+        "notes": f"{len(result.outputs)} files, {seconds / max(len(result.units), 1):.2f} s "
         f"per kommun; budget {BUDGET_S:.0f} s",
     }
     shutil.rmtree(target, ignore_errors=True)

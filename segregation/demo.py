@@ -26,7 +26,7 @@ def demo_config(kommun: str = "0380", seed: int = 2025) -> dict[str, Any]:
     Examples
     --------
     >>> cfg = demo_config("1480", seed=1)
-    >>> cfg["outputs"]["maps_kommuner"], cfg["input"]["seed"], cfg["run"]["kommuner"]
+    >>> cfg["outputs"]["maps_for"], cfg["input"]["seed"], cfg["run"]["kommuner"]
     (['1480'], 1, 'all')
     """
     return {
@@ -43,7 +43,7 @@ def demo_config(kommun: str = "0380", seed: int = 2025) -> dict[str, Any]:
             "summary": True,
             "national_map": True,
             "national_png": True,
-            "maps_kommuner": [kommun],
+            "maps_for": [kommun],
             "map_columns": ["area_type", "socioeconomic_index", "born_abroad_share"],
         },
     }

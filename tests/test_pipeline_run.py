@@ -211,3 +211,32 @@ def test_counts_file_with_unknown_or_missing_areas_is_refused(tmp_path):
         UnmatchedError, match=r"1 codes in counts.csv are not in the boundary layer: 0380R999"
     ):
         run(config, tmp_path / "o2", progress=False)
+
+
+def test_per_lan_run_writes_one_set_of_files_per_lan(tmp_path):
+    config = {
+        "run": {"lan": ["03", "25"], "per": "lan", "workers": 1},
+        "outputs": {"html": False, "png": True, "maps_for": ["03"]},
+    }
+    result = run(config, tmp_path, progress=False)
+    assert result.units == ["03", "25"]
+    assert "lan/03_uppsala-lan/map.png" in result.outputs
+    assert "lan/25_norrbottens-lan/areas.csv" in result.outputs
+    assert "lan/25_norrbottens-lan/map.png" not in result.outputs
+    summary = pd.read_csv(tmp_path / "summary/indices.csv", dtype={"lanskod": str})
+    assert summary["lanskod"].tolist() == ["03", "25"]
+    # the län's indices are computed over all its areas, not averaged over kommuner
+    import segregation as seg
+
+    areas = seg.load_regso(lan="03")
+    counts = seg.synthetic(seg.load_regso(), seed=2025).loc[areas.index]
+    direct = seg.indices.compute(counts, group="born_abroad", total="population")
+    assert summary.loc[0, "dissimilarity"] == direct.loc[0, "dissimilarity"]
+    areas_csv = pd.read_csv(tmp_path / "lan/03_uppsala-lan/areas.csv")
+    assert len(areas_csv) == len(areas)
+
+
+def test_maps_for_a_kommun_outside_the_run_is_refused(tmp_path):
+    config = {"run": {"kommuner": ["0380"]}, "outputs": {"maps_for": ["0180"]}}
+    with pytest.raises(ConfigError, match=r"'outputs.maps_for' lists kommuner that are not in"):
+        run(config, tmp_path, progress=False)

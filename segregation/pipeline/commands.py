@@ -42,7 +42,8 @@ def run_command(args: argparse.Namespace) -> int:
             f"Resumed: {len(result.resumed)} kommuner were already done, drew {len(result.drawn)}."
         )
     print(
-        f"{len(result.kommuner)} kommuner, {len(result.outputs)} files in {result.out}/ "
+        f"{len(result.units)} {'kommuner' if len(result.units[0]) == 4 else 'län'}, "
+        f"{len(result.outputs)} files in {result.out}/ "
         f"({result.seconds:.1f} s)."
     )
     print(

@@ -12,7 +12,7 @@ Examples
 >>> parse_config('[outputs]\\npngs = true\\n')
 Traceback (most recent call last):
 ...
-segregation.pipeline.config.ConfigError: Unknown key 'outputs.pngs' in the config. Did you mean 'png'? Allowed keys in [outputs]: areas_csv, html, indices_csv, map_columns, maps_kommuner, national_map, national_png, png, summary.
+segregation.pipeline.config.ConfigError: Unknown key 'outputs.pngs' in the config. Did you mean 'png'? Allowed keys in [outputs]: areas_csv, html, indices_csv, map_columns, maps_for, national_map, national_png, png, summary.
 """
 
 from __future__ import annotations
@@ -94,6 +94,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
             check=_codes(_LAN, "län"),
             item_kind=str,
         ),
+        "per": Key(
+            str,
+            "kommun",
+            "One map, PNG and table per kommun, or per län.",
+            options=("kommun", "lan"),
+        ),
         "workers": Key(int, 2, "Processes that draw maps in parallel.", check=_positive),
     },
     "input": {
@@ -152,11 +158,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "summary": Key(bool, True, "One national CSV of the indices of every kommun."),
         "national_map": Key(bool, False, "One HTML map of every area of the run."),
         "national_png": Key(bool, False, "One PNG map of every area of the run."),
-        "maps_kommuner": Key(
+        "maps_for": Key(
             (str, list),
             "all",
-            'Kommuner that get an HTML map and a PNG: "all" of the run, or a list of codes.',
-            check=_codes(_KOMMUN, "kommun"),
+            'Kommuner (or län) that get an HTML map and a PNG: "all", or a list of codes.',
+            check=_codes(re.compile(r"^(\d{4}|\d{2})$"), "kommun or län"),
             item_kind=str,
         ),
         "map_columns": Key(

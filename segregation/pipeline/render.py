@@ -1,6 +1,6 @@
 """Write one kommun's files (tables, HTML map, PNG) and the national map of a run.
 
-:func:`render_kommun` runs in a worker process: it takes a picklable job (the kommun's
+:func:`render_unit` runs in a worker process: it takes a picklable job (the kommun's
 rows, already protected, and its indices), writes every file through the byte-stable
 writers and returns ``{relative path: sha256}``.
 """
@@ -15,7 +15,7 @@ import pandas as pd
 from segregation.pipeline.manifest import sha256_file
 from segregation.pipeline.stable import write_csv, write_figure, write_html
 
-__all__ = ["SYNTHETIC_NOTE", "render_kommun", "render_national"]
+__all__ = ["LABELS", "SYNTHETIC_NOTE", "UNITS", "render_national", "render_unit"]
 
 #: Shown on every map and in every title made from synthetic data.
 SYNTHETIC_NOTE = "Syntetiska data (inte statistik om verkliga personer)"
@@ -71,8 +71,8 @@ def _map_columns(table: pd.DataFrame, columns: list[str]) -> list[str]:
     return columns
 
 
-def render_kommun(job: dict[str, Any]) -> dict[str, str]:
-    """Write the files of one kommun and return their sha256 by path relative to the run."""
+def render_unit(job: dict[str, Any]) -> dict[str, str]:
+    """Write the files of one kommun (or län); return their sha256 by path relative to the run."""
     folder, out = Path(job["folder"]), Path(job["out"])
     folder.mkdir(parents=True, exist_ok=True)
     table: pd.DataFrame = job["table"].sort_index()
@@ -89,7 +89,7 @@ def render_kommun(job: dict[str, Any]) -> dict[str, str]:
         written.append(path)
     draws = outputs["html"] or outputs["png"]
     columns = _map_columns(table, job["map_columns"]) if draws else []
-    title = _title(job["kommunnamn"], job["synthetic"])
+    title = _title(job["name"], job["synthetic"])
     unsafe = not job["protected"]
     if outputs["html"]:
         from segregation.maps import explore

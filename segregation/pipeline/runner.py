@@ -25,10 +25,11 @@ from typing import Any
 import pandas as pd
 
 from segregation._version import __version__
+from segregation.errors import describe_items
 from segregation.pipeline import manifest as mf
 from segregation.pipeline import stages
 from segregation.pipeline.config import ConfigError, load_config, parse_config, resolve_paths
-from segregation.pipeline.render import render_kommun, render_national
+from segregation.pipeline.render import render_national, render_unit
 
 __all__ = ["RunResult", "run"]
 
@@ -39,11 +40,11 @@ _TYPE_COLUMNS = [f"n_area_type_{t}" for t in range(1, 6)]
 
 @dataclass
 class RunResult:
-    """What a run did: where, how many kommuner it drew or skipped, and every output hash."""
+    """What a run did: where, which kommuner (or län) it drew or resumed, every output hash."""
 
     out: Path
     manifest: Path
-    kommuner: list[str]
+    units: list[str]
     drawn: list[str]
     resumed: list[str]
     outputs: dict[str, str] = field(default_factory=dict)
@@ -105,15 +106,15 @@ def _check_state(out: Path, fingerprint: str, fresh: bool) -> dict[str, dict[str
 
 
 def _summary(
-    kommuner: pd.DataFrame, table: pd.DataFrame, indices: pd.DataFrame | None
+    names: pd.DataFrame, column: str, table: pd.DataFrame, indices: pd.DataFrame | None
 ) -> pd.DataFrame:
-    """One row per kommun: names, area types and every index (with n_areas, n_persons)."""
-    out = kommuner[["kommunnamn", "lanskod", "lansnamn"]].copy()
-    out.index.name = "kommunkod"
+    """One row per kommun (or län): names, every index (with n_areas, n_persons), area types."""
+    out = names.copy()
+    out.index.name = column
     if indices is not None:
         out = out.join(indices, how="left")
     if "area_type" in table:
-        counts = pd.crosstab(table["kommunkod"], table["area_type"])
+        counts = pd.crosstab(table[column], table["area_type"])
         for t, name in zip(range(1, 6), _TYPE_COLUMNS, strict=True):
             out[name] = counts[t] if t in counts else 0
         out[_TYPE_COLUMNS] = out[_TYPE_COLUMNS].fillna(0).astype("int64")
@@ -173,7 +174,7 @@ def run(
     stages.check_coverage(cfg, counts, selected)
     keep = areas.index[in_run]
     areas, counts, types = areas.loc[keep], counts.reindex(keep), types.reindex(keep)
-    indices = stages.compute_indices(cfg, counts, areas)
+    indices = stages.compute_indices(cfg, counts, areas, by=stages.unit_column(cfg))
     protected = stages.protect_areas(cfg, counts)
     table = stages.area_table(areas, protected, types)
     protection = _protection(protected, cfg)
@@ -182,27 +183,24 @@ def run(
 
         mark_protected(table, **{k: v for k, v in protection.items() if k != "protected"})
 
-    from segregation.areas.codes import kommuner as kommun_table
-
-    names = kommun_table()
-    folders = {k: stages.kommun_folder(k, names.loc[k, "kommunnamn"]) for k in selected}
-    outputs_for = _outputs_per_kommun(cfg, selected)
-    todo = [k for k in selected if k not in done and any(outputs_for[k].values())]
+    column, units, names = stages.units(cfg, selected)
+    outputs_for = _outputs_per_unit(cfg, units)
+    todo = [u for u in units if u not in done and any(outputs_for[u].values())]
+    folder = "kommuner" if column == "kommunkod" else "lan"
     jobs = [
         {
-            "kommunkod": k,
-            "kommunnamn": names.loc[k, "kommunnamn"],
-            "folder": str(out / "kommuner" / folders[k]),
+            "code": u,
+            "name": names.loc[u, "namn"],
+            "folder": str(out / folder / stages.kommun_folder(u, names.loc[u, "namn"])),
             "out": str(out),
-            "table": table[table["kommunkod"] == k],
-            "indices": indices.loc[[k]] if indices is not None else None,
-            "outputs": outputs_for[k],
+            "table": table[table[column] == u],
+            "indices": indices.loc[[u]] if indices is not None else None,
+            "outputs": outputs_for[u],
             "map_columns": cfg["outputs"]["map_columns"],
             "synthetic": cfg["input"]["source"] == "synthetic",
             "protected": protection["protected"],
-            "level": cfg["run"]["level"],
         }
-        for k in todo
+        for u in todo
     ]
     n_workers = min(workers or cfg["run"]["workers"], max(len(jobs), 1))
     _preload(cfg)
@@ -210,11 +208,10 @@ def run(
 
     records = {**done, **drawn}
     outputs: dict[str, str] = {}
-    for k in selected:
-        outputs.update(records.get(k, {}))
-    outputs.update(
-        _national(cfg, out, names.loc[selected], table, indices, protection["protected"])
-    )
+    for u in units:
+        outputs.update(records.get(u, {}))
+    summary = _summary(names.drop(columns="namn"), column, table, indices)
+    outputs.update(_national(cfg, out, summary, table, protection["protected"]))
     outputs = dict(sorted(outputs.items()))
     finished = datetime.now(UTC)
     manifest = {
@@ -225,11 +222,12 @@ def run(
         "inputs": inputs,
         "seeds": _seeds(cfg),
         "protection": protection,
-        "kommuner": selected,
+        "per": cfg["run"]["per"],
+        "units": units,
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - clock, 3),
-        "resumed_kommuner": sorted(done),
+        "resumed": sorted(done),
         "outputs": outputs,
     }
     manifest_path = out / mf.MANIFEST_NAME
@@ -237,7 +235,7 @@ def run(
     return RunResult(
         out=out,
         manifest=manifest_path,
-        kommuner=selected,
+        units=units,
         drawn=sorted(drawn),
         resumed=sorted(done),
         outputs=outputs,
@@ -245,26 +243,28 @@ def run(
     )
 
 
-def _outputs_per_kommun(cfg: Mapping[str, Any], selected: list[str]) -> dict[str, dict]:
-    """Which files each kommun gets: maps only for ``outputs.maps_kommuner``."""
+def _outputs_per_unit(cfg: Mapping[str, Any], units: list[str]) -> dict[str, dict]:
+    """Which files each kommun (or län) gets: maps only for ``outputs.maps_for``."""
     outputs = cfg["outputs"]
-    wanted = outputs["maps_kommuner"]
+    wanted = outputs["maps_for"]
     if wanted != "all":
-        outside = sorted(set(wanted) - set(selected))
+        outside = sorted(set(wanted) - set(units))
         if outside:
+            what = "kommuner" if cfg["run"]["per"] == "kommun" else "län"
             raise ConfigError(
-                f"'outputs.maps_kommuner' lists kommuner that are not in the run: "
-                f"{', '.join(outside)}. Add them to 'run.kommuner' or remove them."
+                f"'outputs.maps_for' lists {what} that are not in the run: "
+                f"{', '.join(outside)}. The run has {describe_items(units)}; with "
+                f"run.per = {cfg['run']['per']!r} give {what} codes."
             )
-    maps = set(selected) if wanted == "all" else set(wanted)
+    maps = set(units) if wanted == "all" else set(wanted)
     keys = ("areas_csv", "indices_csv")
     return {
-        k: {
+        u: {
             **{key: outputs[key] for key in keys},
-            "html": outputs["html"] and k in maps,
-            "png": outputs["png"] and k in maps,
+            "html": outputs["html"] and u in maps,
+            "png": outputs["png"] and u in maps,
         }
-        for k in selected
+        for u in units
     }
 
 
@@ -324,7 +324,7 @@ def _draw(
         bar = new_bar()
         try:
             for job in jobs:
-                finish(job["kommunkod"], render_kommun(job))
+                finish(job["code"], render_unit(job))
         finally:
             bar.close()
         return records
@@ -336,7 +336,7 @@ def _draw(
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(render_kommun, job): job["kommunkod"] for job in jobs}
+        futures = {pool.submit(render_unit, job): job["code"] for job in jobs}
         bar = new_bar()
         try:
             for future in as_completed(futures):
@@ -352,16 +352,14 @@ def _draw(
 def _national(
     cfg: Mapping[str, Any],
     out: Path,
-    kommuner: pd.DataFrame,
+    summary: pd.DataFrame,
     table: pd.DataFrame,
-    indices: pd.DataFrame | None,
     protected: bool,
 ) -> dict[str, str]:
     from segregation.pipeline.stable import write_csv
 
     written: dict[str, str] = {}
     if cfg["outputs"]["summary"]:
-        summary = _summary(kommuner, table, indices)
         write_csv(out / _SUMMARY, summary, index=True)
         written[_SUMMARY] = mf.sha256_file(out / _SUMMARY)
     if cfg["outputs"]["national_map"] or cfg["outputs"]["national_png"]:

@@ -29,6 +29,8 @@ __all__ = [
     "protect_areas",
     "published_counts",
     "selected_kommuner",
+    "unit_column",
+    "units",
 ]
 
 
@@ -97,6 +99,34 @@ def selected_kommuner(cfg: dict[str, Any], areas: pd.DataFrame) -> list[str]:
             f"layer: {describe_items(missing)}. Check the codes against segregation.kommuner()."
         )
     return sorted(run["kommuner"])
+
+
+def unit_column(cfg: dict[str, Any]) -> str:
+    """The column that groups areas into the run's units: ``kommunkod`` or ``lanskod``."""
+    return "kommunkod" if cfg["run"]["per"] == "kommun" else "lanskod"
+
+
+def units(cfg: dict[str, Any], selected: list[str]) -> tuple[str, list[str], pd.DataFrame]:
+    """The run's units (kommuner, or the län they make up), and a table of their names.
+
+    Returns ``(column, codes, names)``; ``names`` is indexed by code with a ``namn`` column
+    and, for kommuner, ``kommunnamn``, ``lanskod`` and ``lansnamn``.
+
+    Examples
+    --------
+    >>> cfg = {"run": {"per": "lan"}}
+    >>> column, codes, names = units(cfg, ["0380", "0381", "1280"])
+    >>> column, codes, names["namn"].tolist()
+    ('lanskod', ['03', '12'], ['Uppsala län', 'Skåne län'])
+    """
+    from segregation.areas.codes import kommuner, lan
+
+    if cfg["run"]["per"] == "kommun":
+        names = kommuner().loc[selected, ["kommunnamn", "lanskod", "lansnamn"]]
+        return "kommunkod", list(selected), names.assign(namn=names["kommunnamn"])
+    codes = sorted({k[:2] for k in selected})
+    names = lan().loc[codes, ["lansnamn"]]
+    return "lanskod", codes, names.assign(namn=names["lansnamn"])
 
 
 def load_counts(cfg: dict[str, Any], areas: pd.DataFrame) -> pd.DataFrame:
@@ -207,24 +237,24 @@ def compute_area_types(cfg: dict[str, Any], counts: pd.DataFrame) -> pd.DataFram
 
 
 def compute_indices(
-    cfg: dict[str, Any], counts: pd.DataFrame, areas: gpd.GeoDataFrame
+    cfg: dict[str, Any], counts: pd.DataFrame, areas: gpd.GeoDataFrame, *, by: str = "kommunkod"
 ) -> pd.DataFrame:
-    """Every configured index for every kommun in one vectorised call, indexed by kommunkod."""
+    """Every configured index for every kommun (or län) in one vectorised call."""
     import geopandas as gpd
 
     from segregation.indices import compute
 
     ind = cfg["indices"]
     frame = gpd.GeoDataFrame(
-        counts.assign(kommunkod=areas["kommunkod"]), geometry=areas.geometry, crs=areas.crs
+        counts.assign(**{by: areas[by]}), geometry=areas.geometry, crs=areas.crs
     )
-    kwargs: dict[str, Any] = {"by": "kommunkod", "seed": ind["seed"]}
+    kwargs: dict[str, Any] = {"by": by, "seed": ind["seed"]}
     if ind["groups"]:
         kwargs["groups"] = ind["groups"]
     else:
         kwargs["group"], kwargs["total"] = ind["group"], ind["total"]
     result = compute(frame, indices=ind["names"], **kwargs)
-    result.index.name = "kommunkod"
+    result.index.name = by
     return result
 
 
