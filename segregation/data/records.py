@@ -101,19 +101,27 @@ class Assignment:
             return self
         import dask
 
+        lazy = self._lazy
         data, report, sizes, ties = dask.compute(
-            self.data,
-            self.report,
-            self._lazy["sizes"],
-            self._lazy["ties"],
-            **kwargs,
+            self.data, self.report, lazy["sizes"], lazy["ties"], **kwargs
         )
         offsets = np.concatenate([[0], np.cumsum(np.asarray(sizes, dtype=np.int64))])
         report = report.assign(row=offsets[report["partition"].to_numpy()] + report["row"])
         report = report.drop(columns="partition").sort_values("row", ignore_index=True)
-        out = Assignment(data, report, self.level, int(offsets[-1]), int(np.sum(ties)))
-        _apply_policy(out, self._lazy["on_unassigned"])
+        out = Assignment(data, report, self.level, int(offsets[-1]), int(ties))
+        _apply_policy(out, lazy["on_unassigned"])
         return out
+
+    def persist(self, **kwargs: Any) -> Assignment:
+        """Keep a Dask assignment in (cluster) memory, so that ``.data`` used several times
+        (``aggregate``, ``publish``, ``.compute()``) assigns each partition only once."""
+        if not self._lazy:
+            return self
+        lazy = self._lazy
+        combined = lazy["combined"].persist(**kwargs)
+        return _lazy_assignment(
+            combined, lazy["spec"], self.level, lazy["on_unassigned"], lazy["report_part"]
+        )
 
     def __repr__(self) -> str:
         if self._lazy:
@@ -156,8 +164,9 @@ def _prepare_areas(areas: gpd.GeoDataFrame | str | None) -> tuple[str, pd.Index,
     return level, pd.Index(areas.index.astype(str), name=areas.index.name), geoms
 
 
-def _locate(x: np.ndarray, y: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray, int]:
-    """Index of the area containing each point (-1 if none), smallest index on ties.
+def _locate(x: np.ndarray, y: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the area containing each point (-1 if none, smallest index on ties), and
+    whether the point lay in more than one area.
 
     ``geoms`` are sorted by code, so the smallest index is the smallest code. Boundaries
     count as inside (``intersects``), so a point on a shared edge is in both candidates and
@@ -167,7 +176,7 @@ def _locate(x: np.ndarray, y: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray
 
     tree = shapely.STRtree(geoms)
     found = np.full(len(x), -1, dtype=np.int64)
-    ties = 0
+    ties = np.zeros(len(x), dtype=bool)
     for start in range(0, len(x), _CHUNK):  # chunks of a million points, vectorised inside
         xs, ys = x[start : start + _CHUNK], y[start : start + _CHUNK]
         point_idx, area_idx = tree.query(shapely.points(xs, ys))
@@ -178,7 +187,7 @@ def _locate(x: np.ndarray, y: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray
         first = np.ones(len(point_idx), dtype=bool)
         first[1:] = point_idx[1:] != point_idx[:-1]
         found[start + point_idx[first]] = area_idx[first]
-        ties += int(np.count_nonzero(np.bincount(point_idx, minlength=len(xs)) > 1))
+        ties[start : start + _CHUNK] = np.bincount(point_idx, minlength=len(xs)) > 1
     return found, ties
 
 
@@ -215,9 +224,12 @@ def _assign_points(
     x: str | None,
     y: str | None,
     crs: Any,
-    offset: int = 0,
-) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """The in-memory kernel: one frame (or one Dask partition) of records with coordinates."""
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The in-memory kernel: one frame (or one Dask partition) of records with coordinates.
+
+    Returns the records with the area column, the reason of each record not assigned
+    (``None`` where assigned) and whether each point lay in more than one area.
+    """
     from pyproj import CRS, Transformer
 
     level, codes, geoms = prepared
@@ -254,17 +266,9 @@ def _assign_points(
 
     data = frame.copy()
     data[level] = pd.Categorical.from_codes(found, categories=codes.astype(object))
-    bad = np.flatnonzero(reason != None)  # noqa: E711 (elementwise)
-    report = pd.DataFrame(
-        {
-            "row": bad + offset,
-            "index": frame.index.to_numpy()[bad],
-            "reason": pd.Categorical(reason[bad], categories=list(REASONS)),
-            "x": xin[bad],
-            "y": yin[bad],
-        }
-    )
-    return data, report, ties
+    on_boundary = np.zeros(len(xs), dtype=bool)
+    on_boundary[idx_inside] = ties
+    return data, reason, on_boundary
 
 
 # ----------------------------------------------------------------------------- codes
@@ -334,8 +338,7 @@ def _assign_codes(
     code: str,
     crosswalk: Any,
     edition: int | None,
-    offset: int = 0,
-) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     level, codes, _ = prepared
     if code not in frame.columns:
         raise KeyError(f"Column {code!r} not in the records; they have {list(frame.columns)}.")
@@ -344,21 +347,18 @@ def _assign_codes(
     uniq = pd.Series(np.append(uniques.astype(object), None))  # last slot: missing
     target, reason = _code_targets(uniq, level, codes, crosswalk, edition)
     inverse = np.where(inverse < 0, len(uniq) - 1, inverse)
-    categories = codes if level in ("deso", "regso") else pd.Index(sorted(target.dropna().unique()))
+    if level in ("deso", "regso"):
+        categories = codes
+    else:  # every kommun (or län), so that all partitions share one categorical type
+        from segregation.areas.codes import kommuner
+
+        every = kommuner().index.astype(str)
+        categories = pd.Index(sorted(set(every if level == "kommun" else every.str[:2])))
     per_record = target.to_numpy(dtype=object, na_value=None)[inverse]
     data = frame.copy()
     data[level] = pd.Categorical(per_record, categories=categories.astype(object))
     why = reason.to_numpy(dtype=object, na_value=None)[inverse]
-    bad = np.flatnonzero(why != None)  # noqa: E711 (elementwise)
-    report = pd.DataFrame(
-        {
-            "row": bad + offset,
-            "index": frame.index.to_numpy()[bad],
-            "reason": pd.Categorical(why[bad], categories=list(REASONS)),
-            "code": values.to_numpy()[bad],
-        }
-    )
-    return data, report, 0
+    return data, why, np.zeros(len(frame), dtype=bool)
 
 
 # ----------------------------------------------------------------------------- assign
@@ -451,35 +451,67 @@ def assign(
         if crs is None and _is_dask(records) and getattr(records, "crs", None) is not None:
             crs = records.crs
         kernel, args = _assign_points, (prepared, x, y, crs)
+    spec = ("code", code) if code is not None else ("xy", x, y)
     if _is_dask(records):
-        return _assign_dask(records, kernel, args, prepared[0], on_unassigned)
-    data, report, ties = kernel(records, *args)
-    result = Assignment(data, report, prepared[0], len(records), ties)
+        return _assign_dask(records, kernel, args, spec, prepared[0], on_unassigned)
+    data, reason, on_boundary = kernel(records, *args)
+    report = _report(records, reason, spec)
+    result = Assignment(data, report, prepared[0], len(records), int(on_boundary.sum()))
     _apply_policy(result, on_unassigned)
     return result
 
 
-def _assign_dask(records: Any, kernel: Any, args: tuple, level: str, policy: str) -> Assignment:
-    """Run the in-memory kernel on each partition; row numbers are fixed up at compute()."""
+def _report(frame: pd.DataFrame, reason: np.ndarray, spec: tuple) -> pd.DataFrame:
+    """One row per record with a reason: position, index label, reason, offending values."""
+    bad = np.flatnonzero(pd.notna(reason))
+    out = {
+        "row": bad.astype(np.int64),
+        "index": frame.index.to_numpy()[bad],
+        "reason": pd.Categorical(reason[bad], categories=list(REASONS)),
+    }
+    if spec[0] == "code":
+        out["code"] = frame[spec[1]].to_numpy()[bad]
+    else:
+        out["x"], out["y"] = _coordinates(frame.iloc[bad], spec[1], spec[2])
+    return pd.DataFrame(out)
 
-    def data_part(frame: pd.DataFrame) -> pd.DataFrame:
-        return kernel(frame, *args)[0]
+
+_HIDDEN = ["_segregation_reason", "_segregation_boundary"]
+
+
+def _assign_dask(
+    records: Any, kernel: Any, args: tuple, spec: tuple, level: str, policy: str
+) -> Assignment:
+    """The in-memory kernel once per partition; row numbers are fixed up at compute()."""
+
+    def assign_part(frame: pd.DataFrame) -> pd.DataFrame:
+        data, reason, on_boundary = kernel(frame, *args)
+        reason = pd.Categorical(reason, categories=list(REASONS))
+        return data.assign(**dict(zip(_HIDDEN, (reason, on_boundary), strict=True)))
 
     def report_part(frame: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
-        report = kernel(frame, *args)[1]
+        reason = frame[_HIDDEN[0]].to_numpy(dtype=object, na_value=None)
         number = partition_info["number"] if partition_info else 0
-        return report.assign(partition=np.int64(number))
+        return _report(frame, reason, spec).assign(partition=np.int64(number))
 
-    def ties_part(frame: pd.DataFrame) -> pd.Series:
-        return pd.Series([kernel(frame, *args)[2]])
+    combined = records.map_partitions(assign_part, meta=assign_part(records._meta))
+    return _lazy_assignment(combined, spec, level, policy, report_part)
 
-    sample = records._meta
-    meta_data, meta_report, _ = kernel(sample, *args)
-    data = records.map_partitions(data_part, meta=meta_data)
-    report = records.map_partitions(report_part, meta=meta_report.assign(partition=np.int64(0)))
-    sizes = records.map_partitions(len)
-    ties = records.map_partitions(ties_part, meta=pd.Series([0]))
-    lazy = {"sizes": sizes, "ties": ties, "on_unassigned": policy}
+
+def _lazy_assignment(
+    combined: Any, spec: tuple, level: str, policy: str, report_part: Any
+) -> Assignment:
+    meta = report_part(combined._meta)
+    lazy = {
+        "combined": combined,
+        "sizes": combined.map_partitions(len),
+        "ties": combined[_HIDDEN[1]].sum(),
+        "on_unassigned": policy,
+        "spec": spec,
+        "report_part": report_part,
+    }
+    data = combined.drop(columns=_HIDDEN)
+    report = combined.map_partitions(report_part, meta=meta)
     return Assignment(data, report, level, _lazy=lazy)
 
 

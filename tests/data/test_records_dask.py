@@ -62,13 +62,14 @@ def test_dask_assignment_equals_in_memory_assignment(client, regso, people):
     assert got.n_assigned + len(got.report) == 6000
 
 
-def test_dask_aggregate_equals_in_memory_aggregate(client, regso, people):
+def test_dask_aggregate_of_persisted_assignment_equals_in_memory_aggregate(client, regso, people):
     data = assign(people, regso, x="x", y="y").data
     expected = aggregate(data, "regso", ["sex", "benefit"], levels=("regso", "kommun", "riket"))
-    lazy = assign(dd.from_pandas(people, npartitions=4), regso, x="x", y="y").data
-    got = aggregate(lazy, "regso", ["sex", "benefit"], levels=("regso", "kommun", "riket"))
+    lazy = assign(dd.from_pandas(people, npartitions=4), regso, x="x", y="y").persist()
+    got = aggregate(lazy.data, "regso", ["sex", "benefit"], levels=("regso", "kommun", "riket"))
     pd.testing.assert_frame_equal(got, expected)
     assert got.loc[("riket", "00"), "total"] == 6000 - 5
+    assert lazy.compute().report["row"].tolist() == [5, 100, 2500, 4000, 5999]
 
 
 def test_dask_code_records_equal_in_memory(client, regso):
