@@ -392,7 +392,7 @@ for _spec in [
     ),
     IndexSpec(
         "bias_corrected_dissimilarity", "evenness", "single", bias_corrected_dissimilarity,
-        (-1.0, 1.0), "Allen, Burgess, Davidson & Windmeijer (2015), JRSS A 178(1):239-258",
+        (-1.0, 1.0), "Allen, Burgess, Davidson & Windmeijer (2015), Econom. J. 18(1):40-66",
         "2 D - mean(D*), D* over bootstrap draws", params={"n_boot": 500}, random=True,
     ),
 ]:  # fmt: skip

@@ -164,7 +164,7 @@ def decompose(
     References
     ----------
     Theil (1971), Principles of Econometrics. Mora & Ruiz-Castillo (2011), Sociol. Methodol.
-    41:159-194. Elbers (2023), Sociol. Methods Res. 52(1):30-66.
+    41:159-194. Elbers (2023), Sociol. Methods Res. 52(1).
 
     Examples
     --------
