@@ -1,7 +1,8 @@
 """Sparse queen contiguity for contiguity-constrained clustering.
 
-Two areas are queen neighbours when their boundaries share at least one point. Pairs come
-from a shapely STRtree query, so no dense n x n matrix is ever built. Areas with no
+Two areas are queen neighbours when their boundaries share at least one point (the pairs
+come from :func:`segregation.indices.weights.contiguity`; no dense n x n matrix is ever
+built). Areas with no
 neighbour (islands) and separate groups of areas (archipelagos, Gotland) are joined to their
 nearest other component, so that the graph is connected and Ward clustering never has to
 complete it arbitrarily.
@@ -17,7 +18,7 @@ __all__ = ["queen_contiguity"]
 
 
 def queen_contiguity(geometry, *, connect_islands: bool = True) -> sp.csr_matrix:
-    """Symmetric sparse 0/1 queen contiguity matrix of a geometry array.
+    """Symmetric sparse 0/1 queen contiguity matrix of a geometry array, made connected.
 
     Parameters
     ----------
@@ -32,6 +33,11 @@ def queen_contiguity(geometry, *, connect_islands: bool = True) -> sp.csr_matrix
     csr_matrix of shape (n, n)
         1 where two areas touch (or were joined), 0 elsewhere; zero diagonal.
 
+    Notes
+    -----
+    The touching pairs are :func:`segregation.indices.weights.contiguity` (queen rule);
+    this function adds only the links between components.
+
     Examples
     --------
     >>> from shapely.geometry import box
@@ -42,21 +48,17 @@ def queen_contiguity(geometry, *, connect_islands: bool = True) -> sp.csr_matrix
            [0, 1, 0, 1],
            [0, 0, 1, 0]])
     """
-    import shapely
+    from segregation.indices.weights import contiguity
 
     geoms = np.asarray(getattr(geometry, "values", geometry), dtype=object)
     n = len(geoms)
-    tree = shapely.STRtree(geoms)
-    # intersects on polygons = shared interior or boundary point (queen); self pairs dropped
-    left, right = tree.query(geoms, predicate="intersects")
-    keep = left != right
-    pairs = [(left[keep], right[keep])]
+    touching = sp.coo_matrix(contiguity(geoms, rule="queen"))
+    pairs = [(touching.row, touching.col)]
     matrix = _symmetric(pairs, n)
     if connect_islands and n > 1:
         n_comp, labels = connected_components(matrix, directed=False)
         while n_comp > 1:
-            extra = _nearest_links(geoms, labels)
-            pairs.append(extra)
+            pairs.append(_nearest_links(geoms, labels))
             matrix = _symmetric(pairs, n)
             n_comp, labels = connected_components(matrix, directed=False)
     return matrix

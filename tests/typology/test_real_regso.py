@@ -117,3 +117,21 @@ def test_real_pooled_2020_2023_types_mean_the_same_and_mostly_persist(shared_dat
     for year, frame in frames.items():
         year_labels = labels.loc[frame.index, year].astype(int).to_numpy()
         assert (model.predict(frame) == year_labels).all()
+
+
+def test_contiguous_types_over_all_regso_are_connected_regions(real):
+    from scipy.sparse.csgraph import connected_components
+
+    import segregation as seg
+
+    frame, _ = real
+    geo = seg.load_regso()[["geometry"]].join(frame[FEATURES], how="inner")
+    w = seg.typology.queen_contiguity(geo.geometry)
+    plain = seg.indices.weights.contiguity(geo.geometry)
+    n_parts = connected_components(plain, directed=False)[0]
+    assert connected_components(w, directed=False)[0] == 1
+    assert (w.nnz - plain.nnz) // 2 == n_parts - 1  # one link per extra component
+    model = GeodemographicTypology(n_types=6, method="contiguous_ward").fit(geo)
+    for t in range(6):
+        members = np.flatnonzero(model.labels_ == t)
+        assert connected_components(w[members][:, members], directed=False)[0] == 1

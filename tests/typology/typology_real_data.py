@@ -33,6 +33,13 @@ def regso_2023(shared_data: Path) -> tuple[pd.DataFrame, dict]:
 
 
 def regso_inputs(shared_data: Path, year: int) -> tuple[pd.DataFrame, dict]:
+    """A copy of :func:`_inputs` (computed once per year and session)."""
+    frame, report = _inputs(shared_data, year)
+    return frame.copy(), dict(report)
+
+
+@lru_cache(maxsize=8)
+def _inputs(shared_data: Path, year: int) -> tuple[pd.DataFrame, dict]:
     """Per RegSO 2025 code, for ``year`` (2020-2023): share born abroad, share rented and
     share owner-occupied (all percent), mean wage income (tkr) and population, for the areas
     with all four; plus the match report (labels without a 2025 RegSO, areas left out)."""
