@@ -37,12 +37,13 @@ __all__ = [
 
 
 class AreaType(NamedTuple):
-    """One of SCB's five area types: its number, official Swedish name and English name."""
+    """One of SCB's five area types: number, official Swedish name, English name, short forms."""
 
     code: int
     sv: str
     en: str
     short_en: str
+    short_sv: str
 
 
 AREA_TYPES: dict[int, AreaType] = {
@@ -51,30 +52,35 @@ AREA_TYPES: dict[int, AreaType] = {
         "Områden med stora socioekonomiska utmaningar",
         "Areas with major socioeconomic challenges",
         "major challenges",
+        "stora utmaningar",
     ),
     2: AreaType(
         2,
         "Områden med socioekonomiska utmaningar",
         "Areas with socioeconomic challenges",
         "challenges",
+        "utmaningar",
     ),
     3: AreaType(
         3,
         "Socioekonomiskt blandade områden",
         "Socioeconomically mixed areas",
         "mixed",
+        "blandade",
     ),
     4: AreaType(
         4,
         "Områden med goda socioekonomiska förutsättningar",
         "Areas with good socioeconomic conditions",
         "good conditions",
+        "goda förutsättningar",
     ),
     5: AreaType(
         5,
         "Områden med mycket goda socioekonomiska förutsättningar",
         "Areas with very good socioeconomic conditions",
         "very good conditions",
+        "mycket goda förutsättningar",
     ),
 }
 """SCB's five area types keyed by their official number (1 = major challenges)."""
@@ -467,16 +473,17 @@ def area_type_labels(
     >>> types = pd.Series(pd.Categorical([1, 3], categories=[1, 2, 3, 4, 5], ordered=True))
     >>> area_type_labels(types, language="en", short=True).tolist()
     ['1 major challenges', '3 mixed']
+    >>> area_type_labels(types, short=True).tolist()
+    ['1 stora utmaningar', '3 blandade']
     """
     _check_option("language", language, ("sv", "en"))
+    field = f"short_{language}" if short else language
     names: Mapping[int, str] = {
-        code: (f"{code} {t.short_en}" if short else getattr(t, language))
+        code: (f"{code} {getattr(t, field)}" if short else getattr(t, field))
         for code, t in AREA_TYPES.items()
     }
-    if short and language == "sv":
-        names = {code: f"{code} {t.sv}" for code, t in AREA_TYPES.items()}
     labels = [names[code] for code in sorted(names)]
-    values = [None if pd.isna(v) else names[int(v)] for v in types]
+    values = pd.Series(types, copy=False).astype("Int64").map(names)
     return pd.Series(
         pd.Categorical(values, categories=labels, ordered=True), index=types.index, name=types.name
     )
