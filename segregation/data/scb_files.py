@@ -728,7 +728,8 @@ def _wide(
         categories = [c for c in rows.columns if c not in (region, "year", "value")]
         varying = [c for c in categories if rows[c].nunique() > 1]
         if varying:
-            label = rows[varying].astype(str).agg(" / ".join, axis=1)
+            text = [rows[c].astype(str) for c in varying]
+            label = text[0].str.cat(text[1:], sep=" / ") if len(text) > 1 else text[0]
         else:
             label = pd.Series(table.attrs.get("measure") or "value", index=rows.index)
         keyed = pd.DataFrame(

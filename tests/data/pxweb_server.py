@@ -163,6 +163,9 @@ class PxWebServer:
 class _Handler(BaseHTTPRequestHandler):
     server_state: PxWebServer
     protocol_version = "HTTP/1.1"
+    # one write per response (headers and body), without Nagle: no 40 ms delayed-ACK stalls
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
 
     def log_message(self, *args: object) -> None:  # keep test output quiet
         pass

@@ -47,6 +47,11 @@ def tenure(shared_data):
     return seg.read_scb(shared_data / "regso_stats" / TENURE)
 
 
+@pytest.fixture(scope="module")
+def match(born, regso):
+    return seg.match_areas(born["region"], regso)
+
+
 def quiet_join(*args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", seg.SegregationWarning)
@@ -86,8 +91,8 @@ def test_wage_file_keeps_measure_and_unit(shared_data):
     assert first["value"].item() == pytest.approx(409.7)
 
 
-def test_all_but_a_handful_of_labels_match_and_each_unmatched_gets_a_suggestion(born, regso):
-    result = seg.match_areas(born["region"], regso)
+def test_all_but_a_handful_of_labels_match_and_each_unmatched_gets_a_suggestion(match, regso):
+    result = match
     assert result.summary["labels"] == 3363
     assert result.summary["exact"] == 3323
     assert result.summary["unmatched"] == len(result.report) == 7
@@ -105,8 +110,8 @@ def test_kiruna_labels_are_edition_changes_not_guesses(born, regso):
     assert result.summary["unmatched"] == 2
 
 
-def test_spelling_differences_suggest_the_right_area(born, regso):
-    report = seg.match_areas(born["region"], regso).report.set_index("label")
+def test_spelling_differences_suggest_the_right_area(match):
+    report = match.report.set_index("label")
     expected = {
         "Täby (Näsby Park)": "Täby (Näsbypark)",
         "Täby (Karlsund)": "Täby (Karlslund)",
@@ -119,11 +124,12 @@ def test_spelling_differences_suggest_the_right_area(born, regso):
         assert report.loc[label, "suggestion_label"] == area
 
 
-def test_joined_plus_reported_rows_add_up_to_scb_totals(born, tenure, regso):
+def test_joined_plus_reported_rows_add_up_to_scb_totals(born, tenure, regso, match):
     joined = quiet_join(
         regso,
         born,
         year=2023,
+        match=match,
         columns={"Sverige": "born_in_sweden", "totalt": "population"},
         totals={"born_in_sweden": "population"},
     )
@@ -134,7 +140,7 @@ def test_joined_plus_reported_rows_add_up_to_scb_totals(born, tenure, regso):
         assert joined[column].sum() + reported == total
     assert report["matched"] + len(report["data_without_areas"]) == 3363
 
-    dwellings = quiet_join(regso, tenure, year=2023, columns=TENURE_COLUMNS)
+    dwellings = quiet_join(regso, tenure, year=2023, columns=TENURE_COLUMNS, match=match)
     for form, total in DWELLINGS_2023.items():
         column = TENURE_COLUMNS[form]
         reported = sum(r[column] for r in dwellings.attrs["report"]["data_without_areas"])
@@ -155,11 +161,18 @@ def test_join_with_accepted_spelling_leaves_only_the_edition_changes(born, regso
     assert joined.loc["0160R013", "population"] == 1840  # Täby (Näsby Park)
 
 
-def test_join_warns_and_raises_on_unmatched(born, regso):
+def test_join_warns_and_raises_on_unmatched(born, regso, match):
     with pytest.warns(seg.SegregationWarning, match="7 areas have no data"):
-        seg.join(regso, born, year=2023, columns={"totalt": "population"})
+        seg.join(regso, born, year=2023, columns={"totalt": "population"})  # matches by itself
     with pytest.raises(UnmatchedError, match="Värmdö"):
-        seg.join(regso, born, year=2023, columns={"totalt": "population"}, on_unmatched="raise")
+        seg.join(
+            regso,
+            born,
+            year=2023,
+            columns={"totalt": "population"},
+            match=match,
+            on_unmatched="raise",
+        )
 
 
 def test_strict_matching_lists_labels_with_suggestions(born, regso):
@@ -476,3 +489,19 @@ def test_join_reports_codes_outside_the_areas(regso):
 def test_join_needs_a_year_when_the_table_has_several(born, regso):
     with pytest.raises(SegregationError, match="pass year="):
         seg.join(regso, born)
+
+
+def test_two_varying_categories_become_joined_column_names(regso):
+    tidy = pd.DataFrame(
+        {
+            "region": ["0114R001"] * 4,
+            "födelseregion": ["Sverige", "Sverige", "totalt", "totalt"],
+            "kön": ["män", "kvinnor", "män", "kvinnor"],
+            "year": [2023] * 4,
+            "value": [2400, 2443, 2950, 2970],
+        }
+    )
+    joined = quiet_join(
+        regso, tidy, columns={"totalt / män": "men", "Sverige / kvinnor": "sw_women"}
+    )
+    assert joined.loc["0114R001", ["men", "sw_women"]].tolist() == [2950, 2443]

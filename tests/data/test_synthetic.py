@@ -65,20 +65,22 @@ def test_kommun_and_lan_codes_follow_the_area_codes(national, regso):
 
 
 def test_same_seed_gives_identical_frame_and_seed_zero_is_a_seed(regso):
-    first = seg.synthetic(regso, seed=0)
-    second = seg.synthetic(regso, seed=0)
+    stockholm = regso[regso["lanskod"] == "01"]
+    first = seg.synthetic(stockholm, seed=0)
+    second = seg.synthetic(stockholm, seed=0)
     pd.testing.assert_frame_equal(first, second)
-    other = seg.synthetic(regso, seed=1)
+    other = seg.synthetic(stockholm, seed=1)
     assert not first["born_abroad"].equals(other["born_abroad"])
     assert first.attrs["synthetic"]["seed"] == 0
 
 
 def test_generator_seed_is_used_and_advanced(regso):
+    skane = regso[regso["lanskod"] == "12"]
     rng = np.random.default_rng(5)
-    a = seg.synthetic(regso, seed=rng)
-    b = seg.synthetic(regso, seed=rng)
+    a = seg.synthetic(skane, seed=rng)
+    b = seg.synthetic(skane, seed=rng)
     assert not a["population"].equals(b["population"])
-    pd.testing.assert_frame_equal(a, seg.synthetic(regso, seed=np.random.default_rng(5)))
+    pd.testing.assert_frame_equal(a, seg.synthetic(skane, seed=np.random.default_rng(5)))
 
 
 def test_without_seed_the_recorded_entropy_reproduces_the_frame(regso):
