@@ -84,13 +84,14 @@ def crosstab_types(
     official, types = _aligned(official, types)
     names = {code: f"{code} {getattr(t, language)}" for code, t in AREA_TYPES.items()}
     rows = pd.Categorical(
-        [names[int(v)] if pd.notna(v) else None for v in official],
+        pd.Series(official, copy=False).astype("Int64").map(names),
         categories=list(names.values()),
     )
     cols = types.to_numpy()
     if type_names is not None:
+        present = sorted(set(cols))
         cols = pd.Categorical(
-            [type_names[v] for v in cols], categories=[type_names[v] for v in sorted(set(cols))]
+            types.map(type_names).to_numpy(), categories=[type_names[v] for v in present]
         )
     blocks = {"areas": pd.crosstab(rows, cols, margins=True, margins_name="total", dropna=False)}
     if population is not None:
