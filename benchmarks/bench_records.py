@@ -3,10 +3,12 @@
 A seeded synthetic register (persons placed inside the real RegSO 2025 polygons in
 proportion to the real 2023 populations) is built once and cached as Parquet. A fresh
 process then reads it, assigns every person to the full-detail RegSO 2025 polygons and
-aggregates by sex, age group and outcome at RegSO, kommun and län level. Its wall time,
-records per second and peak memory (the child's own maximum resident set size) are reported.
+aggregates by sex, age group and outcome at RegSO, kommun, län and riket level: once as one
+pandas frame on one core, once as a ``dask.dataframe`` of ten partitions on Dask's threaded
+scheduler with 2 workers. Time, records per second and peak memory (the child's own maximum
+resident set size) are reported.
 
-Usage: ``python benchmarks/bench_records.py [--n 10000000]`` (or through ``benchmarks/run.py``).
+Usage: ``python benchmarks/bench_records.py [--n 10000000] [--mode pandas dask]`` (or through ``benchmarks/run.py``).
 """
 
 from __future__ import annotations
@@ -41,40 +43,55 @@ def _register(n: int) -> Path:
     start = time.perf_counter()
     people = seg.synthetic_register(population, n=n, areas=areas, seed=SEED)
     print(f"   built the register of {n:,} persons in {time.perf_counter() - start:.1f} s")
-    people.drop(columns="home").to_parquet(path.with_suffix(".tmp"), index=False)
+    people.drop(columns="home").to_parquet(
+        path.with_suffix(".tmp"), index=False, row_group_size=1_000_000
+    )
     path.with_suffix(".tmp").rename(path)
     return path
 
 
-def _child(register: Path) -> dict:
-    """The measured run, in its own process so that its peak memory is its own."""
+def _child(register: Path, mode: str) -> dict:
+    """The measured run, in its own process so that its peak memory is its own.
+
+    ``pandas``: one frame, one core. ``dask``: the same functions on a ``dask.dataframe``
+    read by row groups (ten partitions of a million), Dask's threaded scheduler, 2 workers.
+    """
     import warnings
 
     import pandas as pd
 
     import segregation as seg
 
+    warnings.simplefilter("ignore")
+    levels = ("regso", "kommun", "lan", "riket")
+    categories = ["sex", "age_group", "benefit"]
     t0 = time.perf_counter()
-    people = pd.read_parquet(register)
     areas = seg.load_regso(source=GPKG)
-    t1 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    if mode == "pandas":
+        people = pd.read_parquet(register)
+        t1 = time.perf_counter()
         result = seg.assign(people, areas, x="x", y="y", crs=3006)
-    t2 = time.perf_counter()
-    counts = seg.aggregate(
-        result.data,
-        "regso",
-        ["sex", "age_group", "benefit"],
-        levels=("regso", "kommun", "lan", "riket"),
-        on_missing="ignore",
-    )
+        t2 = time.perf_counter()
+        counts = seg.aggregate(result.data, "regso", categories, levels=levels, on_missing="ignore")
+        n_records, n_reported, ties = result.n_records, len(result.report), result.n_on_boundary
+    else:
+        import dask
+        import dask.dataframe as dd
+
+        with dask.config.set(scheduler="threads", num_workers=2):
+            people = dd.read_parquet(register, split_row_groups=True)
+            t1 = time.perf_counter()
+            lazy = seg.assign(people, areas, x="x", y="y", crs=3006).persist()
+            t2 = time.perf_counter()
+            counts = seg.aggregate(lazy.data, "regso", categories, levels=levels)
+            report, sizes, ties = dask.compute(lazy.report, lazy._lazy["sizes"], lazy._lazy["ties"])
+            n_records, n_reported = int(sum(sizes)), len(report)
     t3 = time.perf_counter()
     return {
-        "n_records": result.n_records,
-        "n_assigned": result.n_assigned,
-        "n_reported": len(result.report),
-        "n_on_boundary": result.n_on_boundary,
+        "mode": mode,
+        "n_records": int(n_records),
+        "n_reported": int(n_reported),
+        "n_on_boundary": int(ties),
         "n_regso_rows": int((counts.index.get_level_values("level") == "regso").sum()),
         "riket_total": int(counts.loc[("riket", "00"), "total"]),
         "load_s": t1 - t0,
@@ -84,52 +101,59 @@ def _child(register: Path) -> dict:
     }
 
 
-def run(out_dir: Path, n: int = N_RECORDS) -> list[dict]:
-    """Benchmark entry point for ``benchmarks/run.py``."""
-    if not GPKG.exists() or not STATS.exists():
-        return [{"name": "records_assign_aggregate", "ours_s": None, "notes": f"{SHARED} missing"}]
-    register = _register(n)
+def _measure(register: Path, mode: str) -> dict:
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, __file__, "--child", str(register)],
+        [sys.executable, __file__, "--child", str(register), "--mode", mode],
         check=True,
         capture_output=True,
         text=True,
     )
     wall = time.perf_counter() - start
     got = json.loads(done.stdout.strip().splitlines()[-1])
-    peak_mb = got.pop("peak_memory_mb")
     timed = got["assign_s"] + got["aggregate_s"]
     rate = got["n_records"] / timed
+    how = "one pandas frame, 1 core" if mode == "pandas" else "dask.dataframe, 2 threads"
     notes = (
-        f"{got['n_records']:,} records: assign {got['assign_s']:.1f} s + aggregate "
+        f"{how}: {got['n_records']:,} records, assign {got['assign_s']:.1f} s + aggregate "
         f"{got['aggregate_s']:.1f} s = {timed:.1f} s ({rate:,.0f} records/s); reading the "
         f"register and polygons {got['load_s']:.1f} s; whole process {wall:.1f} s; peak "
-        f"memory {peak_mb:,.0f} MB; {got['n_reported']:,} reported, "
+        f"memory {got['peak_memory_mb']:,.0f} MB; {got['n_reported']:,} reported, "
         f"{got['n_on_boundary']:,} on a shared boundary"
     )
-    row = {
-        "name": "records_assign_aggregate_10M_full_regso",
+    print("   " + notes, flush=True)
+    return {
+        "name": f"records_assign_aggregate_10M_full_regso_{mode}",
         "ours_s": round(timed, 2),
         "records_per_s": round(rate),
-        "peak_memory_mb": round(peak_mb),
         "process_s": round(wall, 2),
         **got,
+        "peak_memory_mb": round(got["peak_memory_mb"]),
         "notes": notes,
     }
-    (Path(out_dir) / "records.json").write_text(json.dumps(row, indent=2))
-    print("   " + notes)
-    return [row]
+
+
+def run(
+    out_dir: Path, n: int = N_RECORDS, modes: tuple[str, ...] = ("pandas", "dask")
+) -> list[dict]:
+    """Benchmark entry point for ``benchmarks/run.py``."""
+    if not GPKG.exists() or not STATS.exists():
+        return [{"name": "records_assign_aggregate", "ours_s": None, "notes": f"{SHARED} missing"}]
+    register = _register(n)
+    rows = [_measure(register, mode) for mode in modes]
+    (Path(out_dir) / "records.json").write_text(json.dumps(rows, indent=2))
+    return rows
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=["pandas", "dask"], nargs="*", default=None)
     parser.add_argument("--n", type=int, default=N_RECORDS)
     parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(_child(Path(args.child))))
+        print(json.dumps(_child(Path(args.child), (args.mode or ["pandas"])[0])))
     else:
         Path(args.out).mkdir(parents=True, exist_ok=True)
-        run(Path(args.out), n=args.n)
+        run(Path(args.out), n=args.n, modes=tuple(args.mode or ("pandas", "dask")))
