@@ -284,7 +284,7 @@ def _check_protected(
         for col, idx in offending.items()
     )
     raise UnprotectedDataError(
-        f"Columns {describe_items(list(offending))} hold raw counts below {threshold}: "
+        f"Columns {describe_items(map(repr, offending))} hold raw counts below {threshold}: "
         f"{details}. A map writes its values into the page. Protect the frame first with "
         "segregation.disclosure (suppression or cell key), map shares or indices instead, "
         "or pass unsafe=True if the values are not counts of persons."

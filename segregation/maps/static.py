@@ -177,7 +177,7 @@ def _inset_codes(
         for code in INSET_KOMMUNER:
             if code not in present:
                 continue
-            x0, y0, x1, y1 = kommuner.geometry[code].bounds
+            x0, y0, x1, y1 = _inset_extent(geo, code)
             if max(x1 - x0, y1 - y0) * _INSET_RATIO < extent:
                 chosen.append(code)
         return chosen
@@ -186,6 +186,12 @@ def _inset_codes(
     if unknown:
         raise SegregationError(
             f"insets must be kommun codes, 'auto' or None; unknown: {describe_items(unknown)}."
+        )
+    absent = [c for c in codes if c not in present]
+    if absent:
+        raise SegregationError(
+            f"insets {describe_items(absent)} have no DeSO or RegSO in the frame; give kommuner "
+            "whose areas are mapped, or insets=None."
         )
     return codes
 

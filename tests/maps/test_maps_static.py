@@ -179,3 +179,12 @@ def test_save_refuses_unknown_extensions_and_mismatched_objects(uppsala_born_abr
         seg.maps.save(m, tmp_path / "karta.png")
     page = seg.maps.save(m, tmp_path / "karta.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "Källa: SCB" in page
+
+
+def test_lan_map_gets_an_inset_where_city_areas_are_small():
+    regso = seg.load_regso(lan="12")
+    frame = pd.DataFrame({"v": np.linspace(0, 1, len(regso))}, index=regso.index)
+    fig = seg.maps.plot(frame, "v")
+    assert [ax.get_title(loc="left") for ax in fig.axes[1:]] == ["Malmö"]
+    with pytest.raises(seg.SegregationError, match="0180"):
+        seg.maps.plot(frame, "v", insets=["0180"])
