@@ -416,6 +416,11 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
         """
         if not frames:
             raise SegregationError("frames is empty; give at least one year -> DataFrame.")
+        if self.method == "contiguous_ward":
+            raise SegregationError(
+                "fit_years pools areas of several years, where contiguity has no meaning; use "
+                "method='kmeans', 'ward' or 'gmm', or fit each year with contiguous_ward."
+            )
         columns = {tuple(frame.columns) for frame in frames.values()}
         if len(columns) > 1:
             raise SegregationError(

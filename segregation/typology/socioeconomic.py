@@ -372,9 +372,11 @@ def area_types(
         A fixed base (for example the index of a base year, or its mean and SD) so that types
         stay comparable over time. Default: the mean and SD of ``index`` itself.
     base_weights : Series, optional
-        Weights for a ``base`` Series (default: ``weights`` if indexed like ``base``).
+        Weights for a ``base`` Series (default: ``weights``, which must then cover every
+        area of ``base``). Without either, the base's mean and SD are unweighted.
     ddof : int, default=1
-        Delta degrees of freedom of the SD (1: sample SD as in R's ``sd`` and pandas).
+        Delta degrees of freedom of the SD (1: sample SD as in R's ``sd`` and pandas). With
+        weights, the SD is sqrt(sum w (x - m)^2 / (sum w - ddof)) (frequency weights).
 
     Returns
     -------
@@ -407,7 +409,8 @@ def area_types(
         weighted = None
     else:
         reference = values if base is None else pd.to_numeric(base).astype(float)
-        ref_weights = weights if base is None else base_weights
+        # weights of a base Series: base_weights, else the weights (which must cover it)
+        ref_weights = weights if base is None or base_weights is None else base_weights
         if ref_weights is not None:
             ref_weights = _aligned_weights(reference, ref_weights)
         keep = reference.notna().to_numpy()

@@ -232,3 +232,15 @@ def test_a_worse_index_never_gets_a_better_type(values):
     thresholds = np.asarray(area_types(index).attrs["thresholds"])
     # the number of bounds at or below each value is 5 - type
     assert ((index.to_numpy()[:, None] >= thresholds).sum(axis=1) == 5 - types).all()
+
+
+def test_weights_apply_to_a_base_series_and_must_cover_it():
+    base = pd.Series([0.0, 10.0], index=["a", "b"])
+    weights = pd.Series([3, 1], index=["a", "b"])
+    # mean (0*3 + 10) / 4 = 2.5; SD^2 = (3 * 6.25 + 56.25) / (4 - 1) = 25
+    types = area_types(pd.Series([2.5], index=["x"]), base=base, base_weights=weights)
+    assert (types.attrs["mean"], types.attrs["sd"]) == (2.5, 5.0)
+    same = area_types(base, weights=weights, base=base)
+    assert (same.attrs["mean"], same.attrs["sd"]) == (2.5, 5.0)
+    with pytest.raises(seg.SegregationError, match=r"1 areas have an index but no weight \(b\)"):
+        area_types(base, weights=weights.loc[["a"]], base=base)
