@@ -191,8 +191,8 @@ def _header_index(rows: list[list]) -> tuple[int, int]:
     if not data_widths:
         raise SegregationError("The file holds no table: no line has more than one field.")
     width = max(set(data_widths), key=data_widths.count)
-    for i, w in enumerate(widths):
-        if w == width:
+    for i, w in enumerate(widths):  # the first row at least as wide as most rows
+        if w >= width:
             return i, width
     raise SegregationError("Could not find the header line of the table.")  # pragma: no cover
 

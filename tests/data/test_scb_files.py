@@ -505,3 +505,14 @@ def test_two_varying_categories_become_joined_column_names(regso):
         regso, tidy, columns={"totalt / män": "men", "Sverige / kvinnor": "sw_women"}
     )
     assert joined.loc["0114R001", ["men", "sw_women"]].tolist() == [2950, 2443]
+
+
+def test_header_is_found_when_most_rows_have_empty_cells(tmp_path):
+    path = tmp_path / "sparse.csv"
+    rows = ["Titel", '"region","kön","Antal 2021","Antal 2022","Antal 2023"']
+    rows += [f'"Åre (a{i})","totalt",,,{i}' for i in range(6)]
+    path.write_text("\n".join(rows), encoding="utf-8")
+    frame = seg.read_scb(path)
+    assert list(frame.columns) == ["region", "kön", "year", "value"]
+    assert frame.attrs["report"]["empty"] == 12
+    assert frame.loc[frame["year"] == 2023, "value"].tolist() == list(range(6))
