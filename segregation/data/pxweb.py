@@ -52,6 +52,7 @@ __all__ = [
 DEFAULT_URL = "https://statistikdatabasen.scb.se/api/v2"
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _MAX_URL_LENGTH = 2000
+_SHARED_LIMITERS: dict[str, RateLimiter] = {}
 
 
 class PxWebError(SegregationError):
@@ -282,7 +283,11 @@ class PxWebClient:
         calls = int(config.get("maxCallsPerTimeWindow", 30))
         window = float(config.get("timeWindow", 10))
         # keep one call in hand: at most calls - 1 per window
-        self.limiter = RateLimiter(max(1, calls - 1), window, clock=self.clock, sleep=self.sleep)
+        limiter = RateLimiter(max(1, calls - 1), window, clock=self.clock, sleep=self.sleep)
+        if self.clock is time.monotonic and self.sleep is time.sleep:
+            # clients on real time share one window per API, as the API counts per caller
+            limiter = _SHARED_LIMITERS.setdefault(self.base_url, limiter)
+        self.limiter = limiter
 
     # ------------------------------------------------------------------ endpoints
     def config(self) -> dict[str, Any]:

@@ -340,3 +340,16 @@ def test_tidy_api_frame_joins_onto_boundaries_by_suffixed_code(make_client, join
     assert joined.attrs["citation"]["table"] == "TAB6572"
     assert joined.attrs["report"]["matched"] == 3363
     pd.testing.assert_series_equal(joined["population"], joined_2023["population"])
+
+
+def test_clients_on_real_time_share_one_rate_window_per_api(pxweb_server, tmp_path):
+    first = PxWebClient(pxweb_server.url, cache_dir=False)
+    second = PxWebClient(pxweb_server.url, cache_dir=False)
+    first.table("TAB6572"), second.table("TAB6572")
+    assert first.limiter is second.limiter
+    assert len(first.limiter.calls) >= 2
+    injected = PxWebClient(
+        pxweb_server.url, cache_dir=False, clock=lambda: 0.0, sleep=lambda s: None
+    )
+    injected.table("TAB6572")
+    assert injected.limiter is not first.limiter
