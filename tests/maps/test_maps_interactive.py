@@ -244,3 +244,14 @@ def test_national_page_stays_under_ten_megabytes():
     page = _page(seg.maps.explore(frame, "andel"))
     assert len(page.encode()) < 10_000_000
     assert len(_payloads(page)[0]["cls"]) == 3363
+
+
+def test_deso_map_from_a_real_boundary_file(shared_data):
+    deso = seg.read_areas(shared_data / "boundaries" / "deso_2018_dalarna.gpkg")
+    frame = pd.DataFrame({"andel": np.linspace(0, 1, len(deso))}, index=deso.index)
+    page = _page(seg.maps.explore(frame, "andel", areas=deso))
+    info = json.loads(re.search(r"var segregation_data_\w+_info = (\{.*?\});\n", page).group(1))
+    assert info["code"] == deso.index.tolist() and len(info["code"]) == 175
+    assert set(info["name"]) == {""}  # DeSO have no names: the tooltip leads with the code
+    assert set(info["kommun"]) == set(deso["kommunnamn"])
+    assert "uuid" not in page and str(deso["uuid"].iloc[0]) not in page
