@@ -24,6 +24,7 @@ import pandas as pd
 
 from segregation.areas.codes import check_single_edition, parse_codes
 from segregation.errors import (
+    EditionMismatchError,
     InvalidCodeError,
     SegregationError,
     UnmatchedError,
@@ -601,6 +602,7 @@ def join(
     columns: dict[str, str] | list[str] | None = None,
     match: MatchResult | None = None,
     totals: dict[str, str] | None = None,
+    edition: int | None = None,
     on_unmatched: Literal["raise", "warn", "ignore"] = "warn",
 ) -> pd.DataFrame:
     """Join a table of statistics onto areas by code, reporting what did not match.
@@ -623,6 +625,10 @@ def join(
         labels are matched automatically.
     totals : dict, optional
         ``{part: total}`` column pairs checked with :func:`check_counts`.
+    edition : int, optional
+        For tables that span two editions (suffixed and unsuffixed codes): the edition to
+        join, e.g. 2025. By default the one edition that has values in the chosen year;
+        rows of the other edition are reported with reason ``"other edition"``.
     on_unmatched : {"warn", "raise", "ignore"}, default="warn"
         What to do when areas have no data or data rows have no area.
 
@@ -651,7 +657,7 @@ def join(
     wide = _wide(table, year, columns)
     keys = pd.Series(wide.index.astype(str), index=wide.index)
     reasons = pd.Series("", index=wide.index, dtype=object)
-    codes = _codes_of(keys, areas, match, reasons)
+    codes = _codes_of(keys, areas, match, reasons, wide, edition)
 
     known = codes.notna() & codes.isin(areas.index)
     reasons[codes.notna() & ~known] = "code not among the areas"
@@ -760,7 +766,12 @@ def _wide(
 
 
 def _codes_of(
-    keys: pd.Series, areas: pd.DataFrame, match: MatchResult | None, reasons: pd.Series
+    keys: pd.Series,
+    areas: pd.DataFrame,
+    match: MatchResult | None,
+    reasons: pd.Series,
+    wide: pd.DataFrame,
+    edition: int | None,
 ) -> pd.Series:
     """Area code for each region key (label or code), missing where there is none."""
     prefixed = keys.str.extract(_CODE_PREFIX, expand=False)
@@ -769,14 +780,42 @@ def _codes_of(
     if codes_given.all():
         raw = keys.where(looks_like_code, prefixed)
         parsed = parse_codes(raw.reset_index(drop=True))
-        check_single_edition(parsed)
-        return pd.Series(parsed["base_code"].to_numpy(dtype=object), index=keys.index)
+        codes = pd.Series(parsed["base_code"].to_numpy(dtype=object), index=keys.index)
+        said = parsed["edition"].fillna(0).to_numpy(dtype=np.int64)  # 0: no suffix
+        suffixed = said > 0
+        if suffixed.any() and not suffixed.all():
+            # a table spanning two editions: unsuffixed codes are the older edition
+            chosen = edition if edition is not None else _edition_with_values(wide, suffixed, said)
+            if chosen is None:
+                check_single_edition(parsed)  # raises, naming both editions
+            keep = said == chosen if chosen in set(said[suffixed]) else ~suffixed
+            other = ~keep
+            reasons[other] = "other edition"
+            codes[other] = None
+            return codes
+        if edition is not None and suffixed.any() and (said != edition).any():
+            raise EditionMismatchError(
+                f"edition={edition} was asked for, but the table's codes are of edition "
+                f"{describe_items(sorted(set(said[suffixed])))}."
+            )
+        return codes
     if match is None:
         match = match_areas(keys.tolist(), areas)
     codes = keys.map(match.mapping).astype(object)
     for row in match.report.itertuples():
         reasons[keys == row.label] = row.reason
     return codes.where(codes.notna(), None)
+
+
+def _edition_with_values(wide: pd.DataFrame, suffixed: np.ndarray, said: np.ndarray):
+    """The edition whose rows hold values, when the other edition's rows are all missing."""
+    has_values = wide.notna().any(axis=1).to_numpy()
+    newer, older = has_values[suffixed].any(), has_values[~suffixed].any()
+    if newer and not older:
+        return sorted(set(said[suffixed]))[-1]
+    if older and not newer:
+        return "unsuffixed"
+    return None
 
 
 def _plain(value: Any) -> Any:

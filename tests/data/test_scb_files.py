@@ -516,3 +516,34 @@ def test_header_is_found_when_most_rows_have_empty_cells(tmp_path):
     assert list(frame.columns) == ["region", "kön", "year", "value"]
     assert frame.attrs["report"]["empty"] == 12
     assert frame.loc[frame["year"] == 2023, "value"].tolist() == list(range(6))
+
+
+def _two_editions(values_2020, values_2025):
+    return pd.DataFrame(
+        {"population": [*values_2020, *values_2025]},
+        index=["0114R001", "0114R002", "0114R001_RegSO2025", "0114R002_RegSO2025"],
+    )
+
+
+def test_table_spanning_two_editions_joins_the_edition_with_values(regso):
+    areas = regso[regso["kommunkod"] == "0114"]
+    table = _two_editions([None, None], [5920, 2884])
+    joined = quiet_join(areas, table)
+    assert joined.loc[["0114R001", "0114R002"], "population"].tolist() == [5920, 2884]
+    reported = joined.attrs["report"]["data_without_areas"]
+    assert [(r["region"], r["reason"]) for r in reported] == [
+        ("0114R001", "other edition"),
+        ("0114R002", "other edition"),
+    ]
+
+
+def test_two_editions_with_values_need_an_explicit_edition(regso):
+    areas = regso[regso["kommunkod"] == "0114"]
+    table = _two_editions([6019, 2533], [5920, 2884])
+    with pytest.raises(EditionMismatchError, match="mixed"):
+        quiet_join(areas, table)
+    older = quiet_join(areas, table, edition=2020)
+    assert older.loc["0114R001", "population"] == 6019
+    newer = quiet_join(areas, table, edition=2025)
+    assert newer.loc["0114R001", "population"] == 5920
+    assert sum(r["population"] for r in newer.attrs["report"]["data_without_areas"]) == 6019 + 2533
