@@ -47,8 +47,21 @@ def test_unknown_section_is_an_error_listing_sections():
 
 
 def test_value_outside_options_names_allowed_values():
-    with pytest.raises(ConfigError, match=r"'input.source' must be one of 'synthetic', 'file'"):
+    with pytest.raises(
+        ConfigError, match=r"'input.source' must be one of 'synthetic', 'file', 'pxweb'; got 'api'"
+    ):
+        parse_config('[input]\nsource = "api"\n')
+
+
+def test_pxweb_source_needs_known_recipes():
+    with pytest.raises(ConfigError, match=r"'input\.recipes' is required"):
         parse_config('[input]\nsource = "pxweb"\n')
+    with pytest.raises(
+        ConfigError, match=r"unknown recipes: born_abrod\. Did you mean 'born_abroad'"
+    ):
+        parse_config('[input]\nsource = "pxweb"\nrecipes = ["born_abrod"]\n')
+    with pytest.raises(ConfigError, match=r"source is not 'pxweb'"):
+        parse_config('[input]\nrecipes = ["born_abroad"]\n')
 
 
 @pytest.mark.parametrize(

@@ -106,14 +106,22 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "source": Key(
             str,
             "synthetic",
-            "Where the counts come from: seeded synthetic data or a file of counts.",
-            options=("synthetic", "file"),
+            "Where the counts come from: seeded synthetic data, a file, or SCB's API.",
+            options=("synthetic", "file", "pxweb"),
         ),
         "seed": Key(int, 2025, "Seed of the synthetic data.", check=_non_negative),
         "path": Key(str, "", "CSV or Parquet file of counts per area (source = 'file')."),
         "code_column": Key(
             str, "", "Column of area codes in the file (default: regsokod/desokod)."
         ),
+        "recipes": Key(
+            list,
+            [],
+            "Named SCB tables to fetch (source = 'pxweb'), see segregation.data.recipes.",
+            item_kind=str,
+        ),
+        "year": Key(int, 2023, "Reference year of the fetched tables (source = 'pxweb')."),
+        "pxweb_url": Key(str, "", "Base URL of a PxWeb API v2 (default: SCB's)."),
         "boundaries": Key(
             str,
             "embedded",
@@ -230,6 +238,27 @@ def _cross_checks(cfg: dict[str, dict[str, Any]], source: str) -> None:
             "'input.path' is required when input.source = 'file': the CSV or Parquet file "
             "of counts per area."
         )
+    if inp["source"] == "pxweb" and not inp["recipes"]:
+        raise ConfigError(
+            "'input.recipes' is required when input.source = 'pxweb': the named SCB tables "
+            'to fetch, e.g. recipes = ["born_abroad"].'
+        )
+    if inp["recipes"]:
+        from segregation.data.recipes import RECIPES
+
+        unknown = [r for r in inp["recipes"] if r not in RECIPES]
+        if unknown:
+            raise ConfigError(
+                f"'input.recipes' has unknown recipes: {describe_items(unknown)}."
+                f"{_suggest(unknown[0], sorted(RECIPES))} Recipes: {', '.join(RECIPES)}."
+            )
+        if inp["source"] != "pxweb":
+            raise ConfigError(
+                "'input.recipes' is given but input.source is not 'pxweb'. Set "
+                "source = 'pxweb' to fetch them, or remove recipes."
+            )
+    if inp["source"] != "synthetic" and inp["path"] and inp["source"] != "file":
+        raise ConfigError("'input.path' is read only with input.source = 'file'.")
     if inp["source"] == "synthetic" and inp["path"]:
         raise ConfigError(
             f"'input.path' = {inp['path']!r} is given but input.source = 'synthetic'. "

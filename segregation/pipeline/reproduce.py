@@ -100,6 +100,8 @@ def reproduce(
     recorded = mf.read_manifest(path)
     report = ReproduceReport(manifest=path)
     for role, item in sorted(recorded["inputs"].items()):
+        if "path" not in item:  # fetched from an API: compared after the run
+            continue
         file = Path(item["path"])
         if not file.is_file():
             report.inputs_missing.append(f"{role} ({file})")
@@ -114,6 +116,10 @@ def reproduce(
     try:
         result = run(recorded["config"], target, workers=workers, progress=progress, fresh=True)
         report.outputs = mf.compare_outputs(recorded["outputs"], result.outputs)
+        for role, item in sorted(recorded["inputs"].items()):
+            now = result.inputs.get(role)
+            if "path" not in item and (now is None or now["sha256"] != item["sha256"]):
+                report.inputs_changed.append(f"{role} ({item.get('url')}, {item.get('table')})")
     finally:
         if out is None:
             shutil.rmtree(target, ignore_errors=True)

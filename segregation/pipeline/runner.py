@@ -48,6 +48,7 @@ class RunResult:
     drawn: list[str]
     resumed: list[str]
     outputs: dict[str, str] = field(default_factory=dict)
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -163,12 +164,11 @@ def run(
     cfg = _validated(config)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    inputs = mf.hash_inputs(stages.input_files(cfg))
-    done = _check_state(out, _fingerprint(cfg, inputs), fresh)
-
     areas = stages.load_areas(cfg)
     selected = stages.selected_kommuner(cfg, areas)
     counts = stages.load_counts(cfg, areas)
+    inputs = {**mf.hash_inputs(stages.input_files(cfg)), **counts.attrs.get("fetched", {})}
+    done = _check_state(out, _fingerprint(cfg, inputs), fresh)
     types = stages.compute_area_types(cfg, counts)
     in_run = areas["kommunkod"].isin(selected).to_numpy()
     stages.check_coverage(cfg, counts, selected)
@@ -239,6 +239,7 @@ def run(
         drawn=sorted(drawn),
         resumed=sorted(done),
         outputs=outputs,
+        inputs=inputs,
         seconds=manifest["seconds"],
     )
 

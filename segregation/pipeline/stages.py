@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "compute_area_types",
     "compute_indices",
+    "frame_sha256",
     "input_files",
     "kommun_folder",
     "load_areas",
@@ -141,7 +142,56 @@ def load_counts(cfg: dict[str, Any], areas: pd.DataFrame) -> pd.DataFrame:
 
         frame = synthetic(areas, seed=inp["seed"])
         return frame.drop(columns=["kommunkod", "lanskod"], errors="ignore")
+    if inp["source"] == "pxweb":
+        return _fetch_counts(cfg, areas)
     return _read_counts_file(cfg, areas)
+
+
+def _fetch_counts(cfg: dict[str, Any], areas: pd.DataFrame) -> pd.DataFrame:
+    """Fetch every recipe from the PxWeb API (no cache: a rerun sees revised numbers).
+
+    Typology needs every area of the country (types are relative to all of them), so
+    kommuner are filtered only when typology is off.
+    """
+    from segregation.data.pxweb import PxWebClient
+    from segregation.data.recipes import fetch
+
+    inp, level = cfg["input"], cfg["run"]["level"]
+    client = PxWebClient(inp["pxweb_url"], cache_dir=False) if inp["pxweb_url"] else None
+    client = client or PxWebClient(cache_dir=False)
+    kommun = None if cfg["typology"]["enabled"] else selected_kommuner(cfg, areas)
+    frame: pd.DataFrame | None = None
+    fetched: dict[str, dict[str, Any]] = {}
+    for name in inp["recipes"]:
+        part = fetch(name, level, inp["year"], edition=inp["edition"], kommun=kommun, client=client)
+        citation = dict(part.attrs.get("citation", {}))
+        fetched[f"pxweb/{name}"] = {
+            "url": client.base_url,
+            "table": citation.get("table"),
+            "year": inp["year"],
+            "rows": len(part),
+            "sha256": frame_sha256(part),
+        }
+        new = [c for c in part.columns if frame is None or c not in frame.columns]
+        frame = part[new] if frame is None else frame.join(part[new])
+    assert frame is not None
+    frame.attrs = {"fetched": fetched}
+    return frame
+
+
+def frame_sha256(frame: pd.DataFrame) -> str:
+    """sha256 of a frame's CSV form: the same numbers give the same digest.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"x": [1, 2]}, index=["0380R001", "0380R002"])
+    >>> frame_sha256(a) == frame_sha256(a.copy()), frame_sha256(a) == frame_sha256(a * 2)
+    (True, False)
+    """
+    import hashlib
+
+    text = frame.sort_index().to_csv(lineterminator="\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _read_counts_file(cfg: dict[str, Any], areas: pd.DataFrame) -> pd.DataFrame:
