@@ -32,6 +32,8 @@ _FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".html": "html", ".htm"
 # an inset is drawn when the kommun is this many times smaller than the map (largest side)
 _INSET_RATIO = 6.0
 _SUPPRESSED_TEXT = "Undertryckt (röjandeskydd)"
+# width of the right-hand column that holds the legend and the insets
+_COLUMN_INCHES = 3.9
 _MISSING_TEXT = "Uppgift saknas"
 
 
@@ -367,16 +369,20 @@ def plot(
     linewidth = 0.15 if len(geo) > 1000 else 0.4
 
     if ax is None:
+        # the map on the left; legend and insets in a column on the right (inches)
         aspect = (bounds[3] - bounds[1]) / max(bounds[2] - bounds[0], 1.0)
-        width = 11.0 if inset_codes else 8.0
-        height = float(np.clip(8.0 * aspect, 5.0, 11.0))
-        fig = plt.figure(figsize=figsize or (width, height))
-        main_width = 0.62 if inset_codes else 0.96
-        ax = fig.add_axes((0.01, 0.05, main_width, 0.87))
+        map_height = float(np.clip(7.0 * aspect, 4.5, 9.5))
+        map_width = min(map_height / aspect, 7.5)
+        width, height = figsize or (map_width + _COLUMN_INCHES + 0.35, map_height / 0.87)
+        fig = plt.figure(figsize=(width, height))
+        map_share = 1.0 - (_COLUMN_INCHES + 0.25) / width
+        ax = fig.add_axes((0.1 / width, 0.05, map_share - 0.1 / width, 0.87))
+        column_x, column_width = map_share + 0.1 / width, (_COLUMN_INCHES - 0.1) / width
         own_figure = True
     else:
         fig = ax.figure
         own_figure = False
+        column_x = column_width = 0.0
 
     _draw(ax, geo, c, suppressed, borders, linewidth)
     _set_extent(ax, bounds)
@@ -384,8 +390,8 @@ def plot(
     if units:
         heading = f"{heading} ({units})"
     slot = 0.87 / (len(inset_codes) + 1)
-    # with insets the legend takes the last slot of the right-hand column
-    anchor = (0.645, 0.92 - len(inset_codes) * slot - 0.01) if inset_codes else None
+    # the legend goes under the insets in the right-hand column
+    anchor = (column_x, 0.92 - len(inset_codes) * slot - 0.01) if own_figure else None
     _legend(ax, c, heading, missing, anchor)
     _scale_bar(ax)
     _north_arrow(ax)
@@ -398,7 +404,9 @@ def plot(
         kommuner = load_kommuner()
         for i, code in enumerate(inset_codes):
             box = _inset_extent(geo, code)
-            inset = fig.add_axes((0.645, 0.92 - (i + 1) * slot + 0.02, 0.345, slot - 0.03))
+            inset = fig.add_axes(
+                (column_x, 0.92 - (i + 1) * slot + 0.02, column_width, slot - 0.04)
+            )
             _draw(inset, geo, c, suppressed, borders, 0.3)
             _set_extent(inset, box, margin=0.05)
             inset.set_axis_on()
