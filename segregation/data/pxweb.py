@@ -58,6 +58,8 @@ _SHARED_LIMITERS: dict[str, RateLimiter] = {}
 class PxWebError(SegregationError):
     """The statistics API refused a request, kept failing, or is not reachable offline."""
 
+    status: int | None = None  # the HTTP status of a refusal, when there was one
+
 
 def _cache_root() -> Path:
     if os.environ.get("SEGREGATION_CACHE"):
@@ -262,10 +264,12 @@ class PxWebClient:
                     if retry_after.replace(".", "", 1).isdigit():
                         wait = float(retry_after)
                 elif response.status_code >= 400:
-                    raise PxWebError(
+                    error = PxWebError(
                         f"{response.status_code} from {url}: {_problem(response)}. Check the "
                         "table id, variable codes and value codes against client.metadata()."
                     )
+                    error.status = response.status_code
+                    raise error
                 else:
                     try:
                         return response.json()
@@ -478,17 +482,23 @@ class PxWebClient:
                     params.append((f"codelist[{vid}]", codelists[vid]))
             path = f"/tables/{table_id}/data"
             url = f"{self.base_url}{path}?{_query([('lang', self.lang), *params])}"
-            body = None
+            post = [("outputFormat", "json-stat2")]
+            body = {
+                "selection": [
+                    {"variableCode": vid, "valueCodes": values}
+                    | ({"codeList": codelists[vid]} if vid in codelists else {})
+                    for vid, values in chunk.items()
+                ]
+            }
             if len(url) > self.max_url_length:
-                params = [("outputFormat", "json-stat2")]
-                body = {
-                    "selection": [
-                        {"variableCode": vid, "valueCodes": values}
-                        | ({"codeList": codelists[vid]} if vid in codelists else {})
-                        for vid, values in chunk.items()
-                    ]
-                }
-            payload, when = self._request(path, params, body, refresh=refresh)
+                payload, when = self._request(path, post, body, refresh=refresh)
+            else:
+                try:
+                    payload, when = self._request(path, params, refresh=refresh)
+                except PxWebError as error:
+                    if error.status != 414:  # URI too long for this server after all
+                        raise
+                    payload, when = self._request(path, post, body, refresh=refresh)
             try:
                 frames.append(frame_from_jsonstat(payload))
             except (SegregationError, KeyError, TypeError, ValueError) as exc:

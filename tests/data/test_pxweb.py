@@ -353,3 +353,12 @@ def test_clients_on_real_time_share_one_rate_window_per_api(pxweb_server, tmp_pa
     )
     injected.table("TAB6572")
     assert injected.limiter is not first.limiter
+
+
+def test_uri_too_long_falls_back_to_post(make_client, pxweb_server):
+    client = make_client(max_url_length=10**6)  # never POST by length
+    selection = {"Region": "*", "Fodelseregion": ["TOT"], "Tid": ["2023"]}
+    frame = client.data("TAB6572", selection, codelists=REGSO)
+    assert len(frame) == 3363
+    assert [c["method"] for c in pxweb_server.data_calls()] == ["GET", "POST"]
+    assert pxweb_server.data_calls()[0]["url_length"] > 2100
