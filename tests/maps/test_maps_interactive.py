@@ -255,3 +255,22 @@ def test_deso_map_from_a_real_boundary_file(shared_data):
     assert set(info["name"]) == {""}  # DeSO have no names: the tooltip leads with the code
     assert set(info["kommun"]) == set(deso["kommunnamn"])
     assert "uuid" not in page and str(deso["uuid"].iloc[0]) not in page
+
+
+def test_whole_number_floats_count_as_counts_but_shares_do_not():
+    regso = seg.load_regso(kommun="0380")
+    counts = pd.DataFrame({"n": np.where(np.arange(len(regso)) == 4, 2.0, 40.0)}, regso.index)
+    with pytest.raises(seg.UnprotectedDataError, match=regso.index[4]):
+        prepare(counts, "n")
+    shares = pd.DataFrame({"andel": np.linspace(0.01, 0.99, len(regso))}, regso.index)
+    assert prepare(shares, "andel").kinds == {"andel": "numeric"}
+
+
+def test_other_categories_use_the_okabe_ito_palette_in_sorted_order():
+    c = classify(pd.Series(["b", "a", None, "c", "a"]), kind="category")
+    assert c.labels == ["a", "b", "c"]
+    assert c.classes.tolist() == [1, 0, -1, 2, 0]
+    assert c.colors == list(seg.maps.CATEGORY_COLORS[:3])
+    regso = seg.load_regso(kommun="0380")
+    frame = pd.DataFrame({"kluster": [f"typ {i % 3}" for i in range(len(regso))]}, regso.index)
+    assert prepare(frame, "kluster").kinds == {"kluster": "category"}
