@@ -192,10 +192,12 @@ def _header_index(rows: list[list]) -> tuple[int, int]:
     if not data_widths:
         raise SegregationError("The file holds no table: no line has more than one field.")
     width = max(set(data_widths), key=data_widths.count)
-    for i, w in enumerate(widths):  # the first row at least as wide as most rows
-        if w >= width:
+    wide = [i for i, w in enumerate(widths) if w >= width]  # at least as wide as most rows
+    for i in wide:  # a title with commas can be as wide: prefer a row that names years
+        cells = [str(c).strip() for c in rows[i]]
+        if any(_YEAR_HEADER.match(c) or c.casefold() in _YEAR_COLUMNS for c in cells):
             return i, width
-    raise SegregationError("Could not find the header line of the table.")  # pragma: no cover
+    return wide[0], width
 
 
 def _tidy(rows: list[list], region: str | None, info: dict) -> pd.DataFrame:

@@ -547,3 +547,14 @@ def test_two_editions_with_values_need_an_explicit_edition(regso):
     newer = quiet_join(areas, table, edition=2025)
     assert newer.loc["0114R001", "population"] == 5920
     assert sum(r["population"] for r in newer.attrs["report"]["data_without_areas"]) == 6019 + 2533
+
+
+def test_unquoted_title_with_commas_is_not_taken_for_the_header(tmp_path):
+    path = tmp_path / "titled.csv"
+    path.write_text(
+        "Folkmängd efter region, kön och år\nregion,kön,Antal 2023\nÅre (Järpen),totalt,3120\n",
+        encoding="utf-8",
+    )
+    frame = seg.read_scb(path)
+    assert list(frame.columns) == ["region", "kön", "year", "value"]
+    assert frame["value"].tolist() == [3120]
