@@ -46,6 +46,7 @@ __all__ = [
     "absolute_concentration",
     "boundary_spatial_dissimilarity",
     "build_context",
+    "clear_cache",
     "delta",
     "distance_decay_exposure",
     "distance_decay_isolation",
@@ -169,8 +170,10 @@ def build_context(
     Returns
     -------
     Context
-        ``centroids``, ``area`` and ``perimeter`` when the CRS is projected (or unset);
-        ``weights`` and ``shared_boundary`` are built on first use and then kept.
+        ``centroids``, ``area``, ``perimeter`` (when the CRS is projected or unset),
+        ``weights`` and ``shared_boundary`` are measured on first use and then kept;
+        contiguity and boundary weights are also kept across calls on the same layer
+        (see :func:`clear_cache`).
 
     Examples
     --------
@@ -183,8 +186,16 @@ def build_context(
            [0, 0, 0, 1],
            [0, 0, 1, 0]])
     """
-    import shapely
 
+    from segregation.indices._registry import INDICES
+
+    known = {name for spec in INDICES.values() for name in spec.params} | {"k", "threshold"}
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise SegregationError(
+            f"Unknown parameter(s) {describe_items(unknown)}. Index parameters: "
+            f"{describe_items(sorted(known), limit=30)}. See seg.indices.available()."
+        )
     geoms, crs = _resolve_geometry(frame, geometry)
     n = len(geoms) if geoms is not None else (len(frame) if frame is not None else 0)
     blocks = block_ids(np.asarray(starts), n)
@@ -213,10 +224,7 @@ def build_context(
             from pyproj import CRS
 
             projected = not CRS.from_user_input(crs).is_geographic
-        if projected:
-            ctx.centroids = shapely.get_coordinates(shapely.centroid(geoms))
-            ctx.area = shapely.area(geoms)
-            ctx.perimeter = shapely.length(geoms)
+        ctx.extra["projected"] = projected
     if weights is not None and not isinstance(weights, str):
         if frame is None:
             raise SegregationError("Labelled weights need the frame's area codes.")
@@ -240,8 +248,25 @@ def _need_geometry(ctx: Context, what: str) -> np.ndarray:
     return geoms
 
 
+_MEASURES = {
+    "centroids": lambda geoms: _shapely().get_coordinates(_shapely().centroid(geoms)),
+    "area": lambda geoms: _shapely().area(geoms),
+    "perimeter": lambda geoms: _shapely().length(geoms),
+}
+
+
+def _shapely():
+    import shapely
+
+    return shapely
+
+
 def _need_projected(ctx: Context, what: str, field: str) -> np.ndarray:
+    """``ctx.<field>`` (centroids, area or perimeter), measured on first use."""
     value = getattr(ctx, field)
+    if value is None and ctx.extra.get("projected"):
+        value = _MEASURES[field](ctx.extra["geometry"])
+        setattr(ctx, field, value)
     if value is None:
         _need_geometry(ctx, what)
         raise CRSError(
@@ -249,6 +274,42 @@ def _need_projected(ctx: Context, what: str, field: str) -> np.ndarray:
             f"geographic CRS {ctx.extra['crs']}. Reproject first, e.g. frame.to_crs(3006)."
         )
     return value
+
+
+_CACHE: dict[tuple, sparse.csr_array] = {}
+_CACHE_SIZE = 8
+
+
+def _cached(kind: str, geoms: np.ndarray, blocks: np.ndarray, build) -> sparse.csr_array:
+    """Weights from geometry, kept for reuse across calls on the same layer and blocks.
+
+    The key is a digest of every coordinate, the vertex count of every area and the block
+    of every area, so a changed layer, order or grouping never reuses stale weights.
+    """
+    import hashlib
+
+    import shapely
+
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(shapely.get_coordinates(geoms).tobytes())
+    digest.update(shapely.get_num_coordinates(geoms).astype(np.int64).tobytes())
+    digest.update(np.asarray(blocks, dtype=np.int64).tobytes())
+    key = (kind, digest.hexdigest())
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = build()
+    return _CACHE[key].copy()
+
+
+def clear_cache() -> None:
+    """Forget the contiguity and boundary weights kept from earlier calls.
+
+    Examples
+    --------
+    >>> clear_cache()
+    """
+    _CACHE.clear()
 
 
 def _contiguity(ctx: Context) -> sparse.csr_array:
@@ -259,7 +320,9 @@ def _contiguity(ctx: Context) -> sparse.csr_array:
         p = ctx.extra.get("weights_params", {})
         if spec in ("queen", "rook"):
             geoms = _need_geometry(ctx, f"{spec} contiguity")
-            ctx.weights = _weights.contiguity(geoms, rule=spec, blocks=blocks)
+            ctx.weights = _cached(
+                spec, geoms, blocks, lambda: _weights.contiguity(geoms, rule=spec, blocks=blocks)
+            )
         elif spec == "boundary":
             ctx.weights = _boundary(ctx)
         elif spec == "knn":
@@ -287,7 +350,10 @@ def _boundary(ctx: Context) -> sparse.csr_array:
     if ctx.shared_boundary is None:
         geoms = _need_geometry(ctx, "Shared boundary lengths")
         _need_projected(ctx, "Shared boundary lengths", "perimeter")
-        ctx.shared_boundary = _weights.shared_boundary(geoms, blocks=ctx.extra["blocks"])
+        blocks = ctx.extra["blocks"]
+        ctx.shared_boundary = _cached(
+            "boundary", geoms, blocks, lambda: _weights.shared_boundary(geoms, blocks=blocks)
+        )
     return ctx.shared_boundary
 
 
@@ -399,7 +465,8 @@ def perimeter_area_dissimilarity(
     """
     w = _boundary(ctx)
     blocks = ctx.extra["blocks"]
-    ratio = _need_projected(ctx, "perimeter_area_dissimilarity", "perimeter") / ctx.area
+    perimeter = _need_projected(ctx, "perimeter_area_dissimilarity", "perimeter")
+    ratio = perimeter / _need_projected(ctx, "perimeter_area_dissimilarity", "area")
     max_ratio = np.maximum.reduceat(ratio, starts)
     p = counts[:, 0] / counts[:, 1]
     num, den = _pair_sums(
@@ -424,7 +491,8 @@ def _decay(ctx: Context, distance_unit: float, truncate: float) -> sparse.csr_ar
             truncate=truncate,
             blocks=ctx.extra["blocks"],
         )
-        diag = np.exp(-np.sqrt(0.6 * ctx.area) / distance_unit)
+        area = _need_projected(ctx, "Distance-decay indices", "area")
+        diag = np.exp(-np.sqrt(0.6 * area) / distance_unit)
         ctx.extra[key] = sparse.csr_array(off + sparse.diags_array(diag))
     return ctx.extra[key]
 

@@ -309,3 +309,29 @@ def test_weights_with_unknown_labels_are_an_error(sacramento):
             indices="spatial_dissimilarity",
             weights=adjacency,
         )
+
+
+def test_cached_weights_follow_the_layer_not_its_identity():
+    squares = [shapely.box(i, 0, i + 1, 1) for i in range(4)]
+    counts = np.array([[10.0, 10.0], [0.0, 10.0], [10.0, 10.0], [0.0, 10.0]])
+    S.clear_cache()
+    first = S.spatial_dissimilarity(counts, ONE, S.build_context(None, ONE, geometry=squares))
+    again = S.spatial_dissimilarity(counts, ONE, S.build_context(None, ONE, geometry=squares))
+    assert first == again
+    assert len(S._CACHE) == 1
+    # move the last square away: it loses its neighbour, so the value must change
+    moved = [*squares[:3], shapely.box(10, 0, 11, 1)]
+    changed = S.spatial_dissimilarity(counts, ONE, S.build_context(None, ONE, geometry=moved))
+    assert changed != first
+    assert len(S._CACHE) == 2
+
+
+def test_misspelt_parameter_is_an_error(sacramento):
+    with pytest.raises(SegregationError, match="centre"):
+        seg.indices.compute(
+            sacramento.to_crs(32610),
+            group="HISP",
+            total="TOT_POP",
+            indices="relative_centralization",
+            centre="mean",
+        )
