@@ -246,12 +246,25 @@ def concentration_profile(
     return _divide(share - below + above, 1 - share)
 
 
-def _simulated_mean(kernel, counts, starts, rng, draw, size: int) -> np.ndarray:
-    """Mean of ``kernel`` over ``size`` simulated count matrices (NaN draws ignored)."""
+def _simulated_mean(kernel, counts, starts, ctx, draw, size: int) -> np.ndarray:
+    """Mean of ``kernel`` over ``size`` simulated count matrices (NaN draws ignored).
+
+    When ``ctx.extra["draws"]`` is a dict (``compute`` with an integer seed sets one), the
+    draws are kept there: every random index starts from the same ``default_rng(seed)``, so
+    modified dissimilarity and modified Gini would draw the very same matrices anyway.
+    """
+    cache = ctx.extra.get("draws") if ctx is not None else None
+    key = (draw.__name__, size, counts.shape)
+    stored = cache.get(key) if cache is not None else None
+    if stored is None:
+        rng = _rng(ctx)
+        stored = [draw(rng, counts, starts, "single", c) for c in chunks(size, counts.size)]
+        if cache is not None:
+            cache[key] = stored
     total = np.zeros(len(starts))
     valid = np.zeros(len(starts))
-    for chunk in chunks(size, counts.size):
-        values = kernel(draw(rng, counts, starts, "single", chunk), starts, None)
+    for sim in stored:
+        values = kernel(sim, starts, None)
         ok = np.isfinite(values)
         total += np.where(ok, values, 0.0).sum(axis=0)
         valid += ok.sum(axis=0)
@@ -299,7 +312,7 @@ def modified_dissimilarity(
     >>> modified_dissimilarity(counts, np.array([0]), ctx, n_sim=200).round(2)
     array([0.6])
     """
-    expected = _simulated_mean(dissimilarity, counts, starts, _rng(ctx), allocation_draws, n_sim)
+    expected = _simulated_mean(dissimilarity, counts, starts, ctx, allocation_draws, n_sim)
     return carrington_troske(dissimilarity(counts, starts, ctx), expected)
 
 
@@ -315,7 +328,7 @@ def modified_gini(
     >>> modified_gini(counts, np.array([0]), ctx, n_sim=200).round(2)
     array([0.79])
     """
-    expected = _simulated_mean(gini, counts, starts, _rng(ctx), allocation_draws, n_sim)
+    expected = _simulated_mean(gini, counts, starts, ctx, allocation_draws, n_sim)
     return carrington_troske(gini(counts, starts, ctx), expected)
 
 
@@ -335,7 +348,7 @@ def bias_corrected_dissimilarity(
     >>> bias_corrected_dissimilarity(counts, np.array([0]), ctx, n_boot=200).round(2)
     array([0.67])
     """
-    boot = _simulated_mean(dissimilarity, counts, starts, _rng(ctx), bootstrap_draws, n_boot)
+    boot = _simulated_mean(dissimilarity, counts, starts, ctx, bootstrap_draws, n_boot)
     return 2 * dissimilarity(counts, starts, ctx) - boot
 
 

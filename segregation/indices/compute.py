@@ -121,13 +121,17 @@ def run_kernels(
     """Call every kernel once; returns one array per index over *all* blocks (NaN if empty)."""
     n_blocks = len(prepared.labels)
     out: dict[str, np.ndarray] = {}
+    # with a fixed seed, random indices would draw identical matrices: draw them once
+    shared = {"draws": {}} if isinstance(seed, int | np.integer) else {}
     for spec in specs:
         values = np.full(n_blocks, np.nan)
         if len(prepared.starts):
             kwargs = {k: params[k] for k in spec.params if k in params}
             spec_ctx = ctx
             if spec.random:
-                spec_ctx = dataclasses.replace(ctx, rng=np.random.default_rng(seed))
+                spec_ctx = dataclasses.replace(
+                    ctx, rng=np.random.default_rng(seed), extra={**ctx.extra, **shared}
+                )
             values[prepared.kept_blocks] = spec.kernel(
                 prepared.counts, prepared.starts, spec_ctx, **kwargs
             )
