@@ -54,6 +54,7 @@ _YEAR_HEADER = re.compile(r"^(?:(?P<measure>.*?)[\s,]+)?(?P<year>(?:18|19|20|21)
 _YEAR_COLUMNS = {"år", "year", "tid", "ar"}
 _CODE_PREFIX = re.compile(r"^(\d{4}(?:[ABC]\d{4}|R\d{3})(?:_(?:DeSO|RegSO)\d{4})?)\s+\S")
 _COUNT_MEASURES = ("antal", "number", "count", "persons", "personer")
+_KEY_COLUMNS = {"regsokod", "desokod", "region", "regso", "deso", "kod", "code"}
 
 
 class InvalidCountError(SegregationError):
@@ -721,6 +722,15 @@ def _wide(
 ) -> pd.DataFrame:
     if "value" not in table.columns or "year" not in table.columns:
         wide = table.copy()
+        if isinstance(wide.index, pd.RangeIndex):
+            key = next((c for c in wide.columns if str(c).casefold() in _KEY_COLUMNS), None)
+            if key is None:
+                raise SegregationError(
+                    "The table is not indexed by area: set its index to the column of area "
+                    "codes or labels (table.set_index('regsokod')), or pass a tidy frame "
+                    "from read_scb."
+                )
+            wide = wide.set_index(key)
     else:
         region = table.attrs.get("region") or table.columns[0]
         years = sorted(table["year"].unique())

@@ -558,3 +558,11 @@ def test_unquoted_title_with_commas_is_not_taken_for_the_header(tmp_path):
     frame = seg.read_scb(path)
     assert list(frame.columns) == ["region", "kön", "year", "value"]
     assert frame["value"].tolist() == [3120]
+
+
+def test_wide_table_with_a_code_column_is_keyed_by_it(regso):
+    table = pd.DataFrame({"regsokod": ["0114R001", "0114R002"], "population": [100, 50]})
+    joined = quiet_join(regso[regso["kommunkod"] == "0114"], table)
+    assert joined.loc["0114R002", "population"] == 50
+    with pytest.raises(SegregationError, match="not indexed by area"):
+        quiet_join(regso, pd.DataFrame({"population": [1, 2]}))
