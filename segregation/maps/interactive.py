@@ -92,9 +92,9 @@ def display_geometry(
     values = geometry.to_numpy()
     bounds = np.asarray(geometry.total_bounds, dtype=float)
     tolerance = _auto_tolerance(bounds) if simplify == "auto" else simplify
-    if tolerance is not None and not isinstance(tolerance, int | float):
+    if tolerance is not None and (not isinstance(tolerance, int | float) or tolerance < 0):
         raise SegregationError(
-            f"simplify must be a number of metres, 'auto' or None; got {simplify!r}."
+            f"simplify must be a number of metres >= 0, 'auto' or None; got {simplify!r}."
         )
     if tolerance:
         values = shapely.coverage_simplify(values, float(tolerance))

@@ -133,3 +133,18 @@ def test_suppressed_areas_are_hatched_in_the_browser(browser_page, uppsala_born_
     assert browser_page.evaluate("!!document.getElementById('segregation-hatch')")
     legend = browser_page.evaluate("document.querySelector('.segregation-legend').innerText")
     assert legend.strip().endswith("Undertryckt (röjandeskydd)")
+
+
+def test_with_tiles_asked_for_the_polygons_still_draw_offline(browser_page, uppsala_map, tmp_path):
+    import xyzservices
+
+    _, frame = uppsala_map
+    provider = xyzservices.providers.OpenStreetMap.Mapnik
+    m = seg.maps.explore(frame, "andel_utrikes_fodda", tiles=provider)
+    path = seg.maps.save(m, tmp_path / "tiles.html")
+    browser_page.open(path, f"{_PATHS} >= {len(frame)}")
+    assert browser_page.evaluate(_PATHS) == 61
+    assert browser_page.evaluate("document.querySelectorAll('.leaflet-tile').length") > 0
+    remote = _remote(browser_page.requested_urls())
+    host = provider.build_url().split("/")[2].replace("{s}.", "")
+    assert remote and all(host in url for url in remote)  # only tiles were asked for

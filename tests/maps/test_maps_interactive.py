@@ -274,3 +274,14 @@ def test_other_categories_use_the_okabe_ito_palette_in_sorted_order():
     regso = seg.load_regso(kommun="0380")
     frame = pd.DataFrame({"kluster": [f"typ {i % 3}" for i in range(len(regso))]}, regso.index)
     assert prepare(frame, "kluster").kinds == {"kluster": "category"}
+
+
+def test_simplify_none_keeps_geometry_and_bad_tolerance_raises():
+    regso = seg.load_regso(kommun="0380")
+    geoms, _ = display_geometry(regso.geometry, simplify=None)
+    before = shapely.get_num_coordinates(regso.geometry.to_numpy()).sum()
+    assert shapely.get_num_coordinates(geoms).sum() == before
+    coarse, _ = display_geometry(regso.geometry, simplify=500)
+    assert shapely.get_num_coordinates(coarse).sum() < 0.5 * before
+    with pytest.raises(seg.SegregationError, match="simplify"):
+        display_geometry(regso.geometry, simplify=-1)
