@@ -104,3 +104,27 @@ def test_raw_counts_are_refused_by_the_map_but_the_published_ones_are_not(table,
     with pytest.raises(seg.UnprotectedDataError):
         seg.disclosure.require_protected(raw, what="a map")
     seg.disclosure.require_protected(table.loc["regso"], what="a map")
+
+
+def test_the_batch_run_takes_counts_of_own_records_and_protects_them(tmp_path):
+    from segregation.pipeline import run
+
+    areas = seg.load_regso(kommun="0380")
+    people = seg.synthetic_register(pd.Series(60, index=areas.index), areas=areas, seed=4)
+    data = assign(people, areas, x="x", y="y").data
+    counts = aggregate(data, "regso", "born_abroad", levels=("regso",)).loc["regso"]
+    counts = counts.rename(columns={"True": "born_abroad", "total": "population"})
+    counts.drop(columns="False").to_csv(tmp_path / "own.csv", index_label="regsokod")
+    config = {
+        "run": {"kommuner": ["0380"], "workers": 1},
+        "input": {"source": "file", "path": str(tmp_path / "own.csv")},
+        "typology": {"enabled": False},
+        "outputs": {"html": False, "png": False, "summary": False, "map_columns": ["born_abroad"]},
+    }
+    run(config, tmp_path / "out")
+    areas_csv = next((tmp_path / "out").rglob("areas.csv"))
+    table = pd.read_csv(areas_csv, dtype={"regsokod": str}).set_index("regsokod")
+    assert table.index.tolist() == counts.index.tolist()
+    shown = table["born_abroad"].notna()
+    assert (table.loc[shown, "born_abroad"] == counts.loc[shown, "born_abroad"]).all()
+    assert (table["population"] == 60).all()
