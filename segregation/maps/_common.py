@@ -474,13 +474,16 @@ def classify(
         A matplotlib colormap for numeric values (ColorBrewer YlGnBu is colour-blind safe).
     decimals : int, optional
         Decimals in legend labels and value texts; by default two significant digits of
-        the range in the legend and one more in the texts (tooltips).
+        the range in the legend and one more in the texts (tooltips), none for whole
+        numbers.
 
     Examples
     --------
-    >>> c = classify(np.array([1.0, 2.0, 3.0, 4.0, np.nan]), scheme="user", bins=[2, 4])
-    >>> c.classes.tolist(), c.labels
-    ([0, 0, 1, 1, -1], ['1,0 – 2,0', '2,0 – 4,0'])
+    >>> c = classify(np.array([1.5, 2.0, 3.5, 4.0, np.nan]), scheme="user", bins=[2, 4])
+    >>> c.classes.tolist(), c.labels, c.texts[:2]
+    ([0, 0, 1, 1, -1], ['1,5 – 2,0', '2,0 – 4,0'], ['1,50', '2,00'])
+    >>> classify(np.array([0, 3, 12, 40]), scheme="user", bins=[5, 40]).labels  # counts
+    ['0 – 5', '5 – 40']
     >>> classify(np.array([1, 3, 5]), kind="area_type").labels[0]
     'Områden med stora socioekonomiska utmaningar'
     """
@@ -504,9 +507,12 @@ def classify(
     finite = np.isfinite(numbers)
     if not finite.any():
         raise SegregationError(f"Column {column!r} has no finite values to classify.")
-    # tooltips carry one decimal more than the legend, unless decimals are given
-    text_decimals = _decimals(numbers) + 1 if decimals is None else decimals
-    decimals = _decimals(numbers) if decimals is None else decimals
+    # tooltips carry one decimal more than the legend, unless decimals are given;
+    # whole numbers (counts) are printed without decimals
+    whole = bool(np.all(numbers[finite] == np.round(numbers[finite])))
+    auto = 0 if whole else _decimals(numbers)
+    text_decimals = (auto + (not whole)) if decimals is None else decimals
+    decimals = auto if decimals is None else decimals
     if bins is not None:
         scheme = "user"
     if scheme not in SCHEMES:
