@@ -26,6 +26,12 @@ _COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "run",
         "Fetch a named DeSO/RegSO table from SCB's statistics API (cached, citable).",
     ),
+    "indices": (
+        "segregation.indices._cli",
+        "add_arguments",
+        "run",
+        "Compute segregation indices from a CSV of area counts, per kommun or län.",
+    ),
     "run": (
         "segregation.pipeline",
         "add_run_arguments",
