@@ -21,6 +21,7 @@ from segregation.errors import SegregationError, describe_items
 __all__ = ["RECIPES", "Recipe", "fetch", "recipes"]
 
 _TOTAL = r"totalt|samtliga|total|alla|both sexes|totalt antal"
+_CKM_FROM = 2025  # first reference year with SCB's cell key perturbation
 
 
 @dataclass(frozen=True)
@@ -342,12 +343,20 @@ def fetch(
     for column, members in chosen.items():
         present = [m for m in members if m in wide.columns]
         out[column] = wide[present].sum(axis=1, min_count=len(present)) if present else pd.NA
-    for column, (whole, part) in recipe.derived.items():
-        out[column] = out[whole] - out[part]
     out.index = pd.Index(
         out.index.astype(str).str.replace(r"_(?:DeSO|RegSO)\d{4}$", "", regex=True),
         name=f"{level}kod",
     )
+    # From reference year 2025 SCB perturbs every cell (cell key method): parts need not add
+    # up to totals, so a derived difference can dip below zero and is floored at zero.
+    perturbed = year >= _CKM_FROM
+    floored: dict[str, list[str]] = {}
+    for column, (whole, part) in recipe.derived.items():
+        out[column] = out[whole] - out[part]
+        if perturbed:
+            negative = (out[column] < 0).fillna(False)
+            floored[column] = [str(c) for c in out.index[negative.to_numpy()]]
+            out[column] = out[column].mask(negative, 0)
     for column in out.columns:
         numbers = pd.to_numeric(out[column], errors="coerce")
         whole = numbers.dropna()
@@ -359,12 +368,20 @@ def fetch(
         "edition": edition,
         "year": year,
         "level": level,
-        "report": {**tidy.attrs.get("report", {}), "missing_areas": _missing(out)},
+        "report": {
+            **tidy.attrs.get("report", {}),
+            "missing_areas": _missing(out),
+            "perturbed": perturbed,
+            "floored_at_zero": floored,
+        },
     }
-    if recipe.totals:
+    if recipe.unit in ("persons", "dwellings"):
         from segregation.data.scb_files import check_counts
 
-        check_counts(out, list(out.columns), totals=recipe.totals)
+        # published columns first (a part above its total is the cause), then derived ones
+        published = [c for c in out.columns if c not in recipe.derived]
+        check_counts(out, published, totals=None if perturbed else recipe.totals)
+        check_counts(out, list(recipe.derived))
     return out
 
 

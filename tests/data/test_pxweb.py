@@ -362,3 +362,37 @@ def test_uri_too_long_falls_back_to_post(make_client, pxweb_server):
     assert len(frame) == 3363
     assert [c["method"] for c in pxweb_server.data_calls()] == ["GET", "POST"]
     assert pxweb_server.data_calls()[0]["url_length"] > 2100
+
+
+def test_perturbed_years_floor_derived_counts_and_skip_the_total_check(pxweb_content, tmp_path):
+    import copy
+
+    from pxweb_server import PxWebServer
+
+    from segregation.data.scb_files import InvalidCountError
+
+    content = copy.deepcopy(pxweb_content)
+    table = content["tables"]["TAB6572"]
+    lookup = table["data"]["lookup"]
+    region, tid = table["variables"][0], table["variables"][-1]
+    tid[3].append("2025")
+    tid[4]["2025"] = "2025"
+    for (code, category, year), value in list(lookup.items()):
+        if year == 2023:
+            lookup[(code, category, 2025)] = value
+    # cell key perturbation can leave a part above its total
+    lookup[("0114R001_RegSO2025", "Sverige", 2025)] = (
+        lookup[("0114R001_RegSO2025", "totalt", 2025)] + 2
+    )
+    lookup[("0114R001_RegSO2025", "Sverige", 2023)] = (
+        lookup[("0114R001_RegSO2025", "totalt", 2023)] + 2
+    )
+    assert region[0] == "Region"
+    with PxWebServer(content) as server:
+        client = PxWebClient(server.url, cache_dir=tmp_path / "c", sleep=lambda s: None)
+        frame = seg.fetch("born_abroad", year=2025, edition=2025, kommun="0114", client=client)
+        assert frame.loc["0114R001", "born_abroad"] == 0
+        assert frame.attrs["report"]["floored_at_zero"] == {"born_abroad": ["0114R001"]}
+        assert frame.attrs["report"]["perturbed"] is True
+        with pytest.raises(InvalidCountError, match=r"born_in_sweden > population: 0114R001"):
+            seg.fetch("born_abroad", year=2023, edition=2025, kommun="0114", client=client)
