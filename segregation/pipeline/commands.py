@@ -34,9 +34,17 @@ def run_command(args: argparse.Namespace) -> int:
         raise ConfigError(
             "give a config file and --out DIR, e.g. segregation run run.toml --out out"
         )
-    result = run(
-        args.config, args.out, workers=args.workers, progress=not args.quiet, fresh=args.fresh
-    )
+    try:
+        result = run(
+            args.config, args.out, workers=args.workers, progress=not args.quiet, fresh=args.fresh
+        )
+    except KeyboardInterrupt:
+        print(
+            f"\nInterrupted. Finished kommuner are kept in {args.out}; run the same command "
+            "again to resume.",
+            file=sys.stderr,
+        )
+        return 130
     if result.resumed:
         print(
             f"Resumed: {len(result.resumed)} kommuner were already done, drew {len(result.drawn)}."
