@@ -285,3 +285,27 @@ def test_simplify_none_keeps_geometry_and_bad_tolerance_raises():
     assert shapely.get_num_coordinates(coarse).sum() < 0.5 * before
     with pytest.raises(seg.SegregationError, match="simplify"):
         display_geometry(regso.geometry, simplify=-1)
+
+
+def test_counts_protected_by_the_disclosure_module_map_with_suppressed_cells_hidden(
+    shared_data,
+):
+    raw = pd.read_csv(
+        shared_data / "reference" / "disclosure" / "uppsala_deso_5cat_thin.csv",
+        dtype={"deso": str, "kommun": str},
+    ).set_index("deso")
+    counts = raw[[f"cat{i}" for i in range(1, 6)]]
+    deso = seg.read_areas(shared_data / "boundaries" / "deso_2018_uppsala_lan.gpkg")
+    with pytest.raises(seg.UnprotectedDataError, match="'cat5'"):
+        seg.maps.explore(counts, "cat5", areas=deso)
+    published = seg.disclosure.protect(counts, levels=["deso", "kommun"]).wide("deso")
+    withheld = published["cat5"].isna().to_numpy()
+    assert withheld.any()
+    page = _page(seg.maps.explore(published, "cat5", areas=deso))
+    payload = _payloads(page)[0]
+    texts = np.array(payload["text"])
+    assert (texts[withheld] == "undertryckt").all()
+    hatch = payload["colors"].index("url(#segregation-hatch)")
+    assert (np.array(payload["cls"])[withheld] == hatch).all()
+    shown = published["cat5"].to_numpy()[~withheld].astype(int).astype(str)
+    assert (texts[~withheld] == shown).all()
