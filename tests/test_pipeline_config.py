@@ -151,3 +151,10 @@ def test_batch_guide_documents_every_key_with_its_default():
             else:
                 continue
             assert f"`{shown}`" in row, f"{section}.{name}: default {shown} not in {row}"
+
+
+def test_cli_template_prints_a_config_that_parses_to_the_defaults(capsys):
+    from segregation.cli import main
+
+    assert main(["run", "--template"]) == 0
+    assert parse_config(capsys.readouterr().out) == parse_config("")

@@ -239,3 +239,25 @@ def test_maps_for_a_kommun_outside_the_run_is_refused(tmp_path):
     config = {"run": {"kommuner": ["0380"]}, "outputs": {"maps_for": ["0180"]}}
     with pytest.raises(ConfigError, match=r"'outputs.maps_for' lists kommuner that are not in"):
         run(config, tmp_path, progress=False)
+
+
+def test_deso_run_over_a_real_boundary_file(shared_data, tmp_path):
+    boundaries = shared_data / "boundaries" / "deso_2018_uppsala_lan.gpkg"
+    config = tmp_path / "deso.toml"
+    config.write_text(
+        f'[run]\nlevel = "deso"\nkommuner = ["0380", "0381"]\nworkers = 1\n'
+        f'[input]\nboundaries = "{boundaries.as_posix()}"\nedition = 2018\n'
+        "[outputs]\nhtml = false\npng = false\n",
+        encoding="utf-8",
+    )
+    result = run(config, tmp_path / "out", progress=False)
+    areas = pd.read_csv(tmp_path / "out/kommuner/0381_enkoping/areas.csv", dtype=str)
+    assert areas["desokod"].str.match(r"^0381[ABC]\d{4}$").all() and len(areas) == 25
+    assert result.inputs["boundaries"]["sha256"] == sha256_file(boundaries)
+    summary = pd.read_csv(tmp_path / "out/summary/indices.csv", dtype={"kommunkod": str})
+    assert summary["n_areas"].tolist() == [150, 25]
+
+
+def test_deso_run_needs_a_boundary_file():
+    with pytest.raises(ConfigError, match="at level 'deso' give the path"):
+        run({"run": {"level": "deso"}}, "unused", progress=False)
