@@ -336,3 +336,39 @@ def test_misspelt_parameter_is_an_error(sacramento):
             indices="relative_centralization",
             centre="mean",
         )
+
+
+def test_peer_variant_explains_its_non_textbook_clustering_values(sacramento, expected):
+    """The documented deviations reproduce the peer's values; ours follow Massey & Denton.
+
+    The peer uses c_ij = 1 - exp(-d_ij / sum_k d_jk), c_ii = 1 - exp(-(0.6 a_i)^0.5) (metres)
+    and, for relative clustering, x_j^2 in place of x_i x_j. Re-created here with a dense
+    403 x 403 matrix, which only a test of 403 tracts can afford.
+    """
+    utm = sacramento.to_crs(32610)
+    xy = np.column_stack([utm.centroid.x, utm.centroid.y])
+    d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    c = 1 - np.exp(-(d / d.sum(axis=1)))
+    np.fill_diagonal(c, 1 - np.exp(-np.sqrt(0.6 * utm.area.to_numpy())))
+    x = utm["HISP"].to_numpy(float)
+    t = utm["TOT_POP"].to_numpy(float)
+    y = t - x
+    big_x, big_y, big_t, n = x.sum(), y.sum(), t.sum(), len(x)
+
+    def p(u, v):
+        return u @ c @ v
+
+    sp = (p(x, x) / big_x + p(y, y) / big_y) / (p(t, t) / big_t)
+    rcl = ((x * x * c).sum() / big_x**2) / ((y * y * c).sum() / big_y**2) - 1
+    even = big_x / n**2 * c.sum()
+    acl = (p(x, x) / big_x - even) / (p(x, t) / big_x - even)
+    for name, value in [
+        ("spatial_proximity", sp),
+        ("relative_clustering", rcl),
+        ("absolute_clustering", acl),
+    ]:
+        ref = expected[name]
+        assert ref["textbook"] is False
+        assert round(value, ref["decimals"]) == round(ref["value"], ref["decimals"])
+        ours = seg.indices.compute(utm, group="HISP", total="TOT_POP", indices=name)
+        assert abs(ours.iloc[0, 0] - ref["value"]) > 0.01
