@@ -261,3 +261,15 @@ def test_deso_run_over_a_real_boundary_file(shared_data, tmp_path):
 def test_deso_run_needs_a_boundary_file():
     with pytest.raises(ConfigError, match="at level 'deso' give the path"):
         run({"run": {"level": "deso"}}, "unused", progress=False)
+
+
+def test_embedded_inputs_are_found_by_name_on_another_machine(first_run):
+    from segregation.areas.boundaries import embedded_path
+    from segregation.pipeline.manifest import input_path
+
+    recorded = _manifest(first_run)["inputs"]["boundaries/regso_2025.parquet"]
+    assert recorded["embedded"] is True
+    moved = {**recorded, "path": "/elsewhere/site-packages/segregation/_boundaries/regso.parquet"}
+    found = input_path("boundaries/regso_2025.parquet", moved)
+    assert found == embedded_path("regso_2025.parquet")
+    assert sha256_file(found) == recorded["sha256"]

@@ -197,4 +197,22 @@ def hash_inputs(paths: Iterable[tuple[str, str | Path]]) -> dict[str, dict[str, 
     for role, path in paths:
         path = Path(path)
         out[role] = {"path": str(path), "sha256": sha256_file(path), "bytes": path.stat().st_size}
+        if role.startswith(EMBEDDED_PREFIX):
+            out[role]["embedded"] = True  # found by name wherever the library is installed
     return out
+
+
+#: Role prefix of the boundary files shipped inside the library.
+EMBEDDED_PREFIX = "boundaries/"
+
+
+def input_path(role: str, item: Mapping[str, Any]) -> Path:
+    """Where a recorded input is now: embedded files by name, others by their path."""
+    if item.get("embedded"):
+        from segregation.areas.boundaries import embedded_path
+
+        try:
+            return embedded_path(role.removeprefix(EMBEDDED_PREFIX))
+        except FileNotFoundError:
+            return Path(item["path"])
+    return Path(item["path"])

@@ -102,7 +102,7 @@ def reproduce(
     for role, item in sorted(recorded["inputs"].items()):
         if "path" not in item:  # fetched from an API: compared after the run
             continue
-        file = Path(item["path"])
+        file = mf.input_path(role, item)
         if not file.is_file():
             report.inputs_missing.append(f"{role} ({file})")
         elif mf.sha256_file(file) != item["sha256"]:
