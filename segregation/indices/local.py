@@ -292,7 +292,7 @@ def local_spatial_dissimilarity(
     from scipy import sparse
 
     from segregation.indices import weights as _weights
-    from segregation.indices.spatial import _contiguity, build_context
+    from segregation.indices._spatial_context import _contiguity, build_context
 
     prepared = prepare(frame, group=group, total=total, against=against, by=by)
     counts, starts = prepared.counts, prepared.starts

@@ -34,7 +34,7 @@ __all__ = ["local_environment", "multiscalar"]
 
 
 def _centroids(frame: pd.DataFrame, geometry: Any) -> np.ndarray:
-    from segregation.indices.spatial import _resolve_geometry
+    from segregation.indices._spatial_context import _resolve_geometry
 
     geoms, crs = _resolve_geometry(frame, geometry)
     if geoms is None:

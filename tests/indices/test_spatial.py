@@ -13,6 +13,7 @@ import shapely
 
 import segregation as seg
 from segregation.errors import CRSError, SegregationError, SegregationWarning
+from segregation.indices import _spatial_context
 from segregation.indices import spatial as S
 from segregation.indices._registry import INDICES
 
@@ -318,13 +319,13 @@ def test_cached_weights_follow_the_layer_not_its_identity():
     first = S.spatial_dissimilarity(counts, ONE, S.build_context(None, ONE, geometry=squares))
     again = S.spatial_dissimilarity(counts, ONE, S.build_context(None, ONE, geometry=squares))
     assert first == again
-    assert len(S._CACHE) == 1
+    assert len(_spatial_context._CACHE) == 1
     # move the last square away: it loses its neighbour, so the value must change
     moved = [*squares[:3], shapely.box(10, 0, 11, 1)]
     changed = S.spatial_dissimilarity(counts, ONE, S.build_context(None, ONE, geometry=moved))
     assert first[0] == pytest.approx(1 - 2 / 6)  # pairs (0,1), (1,2), (2,3), both ways
     assert changed[0] == pytest.approx(1 - 2 / 4)  # (2,3) is gone
-    assert len(S._CACHE) == 2
+    assert len(_spatial_context._CACHE) == 2
 
 
 def test_misspelt_parameter_is_an_error(sacramento):
