@@ -30,6 +30,7 @@ from segregation.errors import CRSError, SegregationError, describe_items
 
 __all__ = [
     "KERNELS",
+    "adjacency",
     "centroids",
     "contiguity",
     "distance_band",
@@ -613,3 +614,46 @@ def row_standardize(weights: Any) -> sparse.csr_array:
     scale = np.divide(1.0, sums, out=np.zeros_like(sums), where=sums != 0)
     out = sparse.diags_array(scale) @ w
     return sparse.csr_array(out)
+
+
+def adjacency(weights: Any, labels: Any) -> Any:
+    """Weights as a labelled adjacency list: a Series indexed by (focal, neighbor) codes.
+
+    Labelled weights survive the sorting and filtering that ``compute`` does (areas are
+    matched by code), so weights built once for a layer can be reused for any subset.
+
+    Parameters
+    ----------
+    weights : sparse matrix of shape (n, n)
+        Weights in the row order of ``labels``.
+    labels : sequence of str of length n
+        The area codes of the rows.
+
+    Returns
+    -------
+    pandas.Series
+        Weight per (focal, neighbor) pair, for the stored (non-zero) entries.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> w = contiguity([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
+    >>> adjacency(w, ["0114R001", "0114R002"])
+    focal     neighbor
+    0114R001  0114R002    1.0
+    0114R002  0114R001    1.0
+    Name: weight, dtype: float64
+    """
+    import pandas as pd
+
+    coo = sparse.coo_array(weights)
+    labels = pd.Index(labels)
+    if coo.shape != (len(labels), len(labels)):
+        raise SegregationError(
+            f"weights has shape {coo.shape} but {len(labels)} labels were given: one per row."
+        )
+    order = np.lexsort((coo.col, coo.row))
+    index = pd.MultiIndex.from_arrays(
+        [labels[coo.row[order]], labels[coo.col[order]]], names=["focal", "neighbor"]
+    )
+    return pd.Series(coo.data[order].astype(float), index=index, name="weight")

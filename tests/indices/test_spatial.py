@@ -373,3 +373,14 @@ def test_peer_variant_explains_its_non_textbook_clustering_values(sacramento, ex
         assert round(value, ref["decimals"]) == round(ref["value"], ref["decimals"])
         ours = seg.indices.compute(utm, group="HISP", total="TOT_POP", indices=name)
         assert abs(ours.iloc[0, 0] - ref["value"]) > 0.01
+
+
+def test_weights_built_once_reused_for_a_subset_through_adjacency(uppsala):
+    from segregation.indices import weights as W
+
+    labelled = W.adjacency(W.contiguity(uppsala), uppsala.index)
+    kwargs = {"group": "group", "total": "total", "indices": "spatial_dissimilarity"}
+    subset = uppsala[uppsala["kommunkod"] == "0380"].iloc[::-1]  # reordered on purpose
+    reused = seg.indices.compute(subset, weights=labelled, **kwargs).iloc[0, 0]
+    fresh = seg.indices.compute(subset, **kwargs).iloc[0, 0]
+    assert reused == pytest.approx(fresh)
