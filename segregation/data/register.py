@@ -81,6 +81,20 @@ def regso_population(
     pandas.DataFrame
         Indexed by ``regsokod``: ``total`` and ``born_in_sweden``; ``attrs["unmatched"]``
         lists the labels that matched no area.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import segregation as seg
+    >>> text = (
+    ...     '"region","födelseregion","kön","Antal 2023"\\n'
+    ...     '"Upplands Väsby (Bollstanäs )","Sverige","totalt",4843\\n'
+    ...     '"Upplands Väsby (Bollstanäs )","totalt","totalt",5920\\n'
+    ... )
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "regso.csv"
+    >>> _ = path.write_text(text, encoding="utf-8")
+    >>> regso_population(path, areas=seg.load_regso(kommun="0114")).loc["0114R001"].tolist()
+    [5920, 4843]
     """
     if areas is None:
         from segregation.areas.boundaries import load_regso

@@ -86,3 +86,20 @@ def test_dask_swapped_input_raises_at_compute(client, regso, people):
     lazy = assign(dd.from_pandas(swapped, npartitions=2), regso, x="x", y="y")
     with pytest.raises(CRSError, match="exchanged"):
         lazy.compute()
+
+
+def test_dask_geopandas_points_in_wgs84_equal_in_memory(regso, people):
+    gpd = pytest.importorskip("geopandas")
+    dask_geopandas = pytest.importorskip("dask_geopandas")
+    import dask
+
+    sample = people.dropna(subset=["x", "y"]).iloc[:600]
+    points = gpd.GeoDataFrame(
+        sample[["person_id"]], geometry=gpd.points_from_xy(sample["x"], sample["y"]), crs=3006
+    ).to_crs(4326)
+    expected = assign(points, regso)
+    with dask.config.set(scheduler="synchronous"):
+        lazy = assign(dask_geopandas.from_geopandas(points, npartitions=3), regso)
+        got = lazy.compute()
+    assert got.data["regso"].tolist() == expected.data["regso"].tolist()
+    pd.testing.assert_frame_equal(got.report, expected.report)
