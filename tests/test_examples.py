@@ -60,3 +60,22 @@ def test_python_code_in_the_guide_runs(page, tmp_path, monkeypatch):
     namespace: dict = {}
     for block in blocks:
         exec(compile(block, f"docs/{page}", "exec"), namespace)
+
+
+def test_api_reference_documents_every_module_with_public_exports():
+    import importlib.util
+    import re
+
+    import segregation as seg
+    import segregation.maps
+
+    api = EXAMPLES.parent / "docs" / "api"
+    documented = set()
+    for page in api.glob("*.md"):
+        documented |= set(re.findall(r"^::: ([\w.]+)", page.read_text(encoding="utf-8"), re.M))
+    modules = set(seg._EXPORTS.values()) | {
+        m for m in segregation.maps._EXPORTS.values() if not m.rsplit(".", 1)[1].startswith("_")
+    }
+    existing = {m for m in modules if importlib.util.find_spec(m) is not None}
+    missing = sorted(existing - documented)
+    assert not missing, f"docs/api does not document {missing}"
