@@ -80,11 +80,16 @@ def _divide(a, b):
 
 
 def _pair_sums(w: sparse.csr_array, values: np.ndarray, blocks: np.ndarray, n_blocks: int):
-    """Per block: ``sum_ij w_ij values_ij`` and ``sum_ij w_ij``, over the stored pairs."""
+    """Per block: ``sum_ij w_ij values_ij`` and ``sum_ij w_ij`` over pairs of distinct areas.
+
+    A diagonal (kernel weights put 1 there) is left out: an area is not its own neighbour.
+    """
     coo = sparse.coo_array(w)
-    b = blocks[coo.row]
-    num = np.bincount(b, weights=coo.data * values(coo.row, coo.col), minlength=n_blocks)
-    den = np.bincount(b, weights=coo.data, minlength=n_blocks)
+    off = coo.row != coo.col
+    row, col, data = coo.row[off], coo.col[off], coo.data[off]
+    b = blocks[row]
+    num = np.bincount(b, weights=data * values(row, col), minlength=n_blocks)
+    den = np.bincount(b, weights=data, minlength=n_blocks)
     return num, den
 
 

@@ -384,3 +384,38 @@ def test_weights_built_once_reused_for_a_subset_through_adjacency(uppsala):
     reused = seg.indices.compute(subset, weights=labelled, **kwargs).iloc[0, 0]
     fresh = seg.indices.compute(subset, **kwargs).iloc[0, 0]
     assert reused == pytest.approx(fresh)
+
+
+@pytest.mark.parametrize(
+    ("weights", "params", "expected"),
+    [
+        # four squares in a row, shares 1, 1, 0, 0; D = 1
+        ("queen", {}, 1 - 2 / 6),  # pairs 01, 12, 23 both ways; only 12 differs
+        # 0->{1,2}, 1->{0,2}, 2->{1,3}, 3->{2,1}: 0->2, 1->2, 2->1, 3->1 differ
+        ("knn", {"k": 2}, 1 - 4 / 8),
+        # pairs within 2.5: 01 02 12 13 23, both ways; 02, 12, 13 differ
+        ("distance_band", {"threshold": 2.5}, 1 - 6 / 10),
+    ],
+)
+def test_named_weights_by_hand(weights, params, expected):
+    squares = [shapely.box(i, 0, i + 1, 1) for i in range(4)]
+    frame = gpd.GeoDataFrame(
+        {"x": [10, 10, 0, 0], "t": [10, 10, 10, 10]}, geometry=squares, crs=3006
+    )
+    got = seg.indices.compute(
+        frame, group="x", total="t", indices="spatial_dissimilarity", weights=weights, **params
+    )
+    assert got.iloc[0, 0] == pytest.approx(expected)
+
+
+def test_kernel_weights_leave_the_diagonal_out_of_spatial_dissimilarity():
+    squares = [shapely.box(i, 0, i + 1, 1) for i in range(4)]
+    frame = gpd.GeoDataFrame(
+        {"x": [10, 10, 0, 0], "t": [10, 10, 10, 10]}, geometry=squares, crs=3006
+    )
+    got = seg.indices.compute(
+        frame, group="x", total="t", indices="spatial_dissimilarity",
+        kernel="boxcar", bandwidth=1.5,
+    )  # fmt: skip
+    # boxcar 1.5 links only adjacent squares, as queen does: 1 - 2/6
+    assert got.iloc[0, 0] == pytest.approx(1 - 2 / 6)
