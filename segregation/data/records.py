@@ -312,9 +312,11 @@ def _code_targets(
     lookup = given.where(given.isin(key.index), base)  # a key may use suffixed or plain codes
     is_split = lookup.isin(split) & ~direct
     moved = base.where(direct, lookup.map(key)).astype("string").mask(is_split)
+    moved = moved.mask(moved.notna() & ~moved.isin(codes))  # a crosswalk target not in areas
     why = pd.Series(pd.NA, index=given.index, dtype="string").mask(is_split, "not one to one")
     unplaced = moved.isna() & why.isna()
-    why = why.mask(unplaced & lvl.isin(["kommun", "lan", "riket"]), "coarser than areas")
+    coarser = ["regso", "kommun", "lan", "riket"] if level == "deso" else ["kommun", "lan", "riket"]
+    why = why.mask(unplaced & lvl.isin(coarser), "coarser than areas")
     other = (lvl == level) & ~same_edition & base.isin(codes)
     why = why.mask(unplaced & why.isna() & other, "other edition")
     why = why.mask(moved.isna() & why.isna(), "unknown code")
@@ -328,8 +330,10 @@ def _crosswalk_key(crosswalk: Any) -> tuple[pd.Series, set]:
         return pd.Series(dtype="string"), set()
     if isinstance(crosswalk, pd.Series):
         return crosswalk.astype("string"), set()
-    split = set(crosswalk.report.index.astype(str)) if len(crosswalk.report) else set()
-    return crosswalk.key.dropna().astype("string"), split
+    report = crosswalk.report
+    if "reason" in report.columns:
+        report = report[report["reason"] == "split"]
+    return crosswalk.key.dropna().astype("string"), set(report.index.astype(str))
 
 
 def _assign_codes(

@@ -220,6 +220,24 @@ def test_deso_2018_codes_move_to_regso_2025_by_crosswalk_and_splits_are_reported
     assert set(result.report["reason"]) == {"not one to one"}
 
 
+def test_regso_codes_given_to_deso_areas_are_coarser_and_stray_crosswalk_targets_unknown(
+    deso_uppsala,
+):
+    key = pd.Series({"0380C1010": "0380C1010", "X1": "0180C9990"})  # second target not in layer
+    records = pd.DataFrame({"c": ["0380R001", "0380C1010", "X1"]})
+    result = assign(records, deso_uppsala, code="c", crosswalk=key)
+    assert result.data["deso"].astype(str).tolist()[1] == "0380C1010"
+    assert result.report[["row", "reason"]].values.tolist() == [
+        [0, "coarser than areas"],
+        [2, "malformed code"],
+    ]
+    stray = pd.DataFrame({"c": ["0380C1020_DeSO2025"]})
+    walk = pd.Series({"0380C1020_DeSO2025": "0180C9990"})
+    moved = assign(stray, deso_uppsala, code="c", crosswalk=walk, edition=2018)
+    assert moved.report["reason"].tolist() == ["unknown code"]
+    assert moved.data["deso"].isna().all()
+
+
 def test_deso_codes_go_to_kommun_of_either_edition():
     records = pd.DataFrame({"c": ["0114A0010", "0380C1010_DeSO2025", "2080", "9999"]})
     result = assign(records, "kommun", code="c")
