@@ -150,9 +150,9 @@ class Page:
         self._ws.close()
 
 
-@pytest.fixture()
-def browser_page() -> Iterator[Page]:
-    """A fresh headless Chromium (own profile, no network) with one tab, closed afterwards."""
+@pytest.fixture(scope="module")
+def browser_session() -> Iterator[Page]:
+    """A fresh headless Chromium (own profile, no network) with one tab, for one module."""
     binary = find_chromium()
     profile = Path(tempfile.mkdtemp(prefix="segregation-chromium-"))
     log = profile / "stderr.log"
@@ -201,6 +201,15 @@ def browser_page() -> Iterator[Page]:
             process.kill()
             process.wait(timeout=20)
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture()
+def browser_page(browser_session: Page) -> Page:
+    """The module's browser tab, blank and with no recorded events."""
+    browser_session.send("Page.navigate", url="about:blank")
+    browser_session.wait_for("document.readyState === 'complete'")
+    browser_session.events.clear()
+    return browser_session
 
 
 def _png_pixels(data: bytes) -> np.ndarray:
