@@ -312,8 +312,10 @@ def _code_targets(
     lookup = given.where(given.isin(key.index), base)  # a key may use suffixed or plain codes
     is_split = lookup.isin(split) & ~direct
     moved = base.where(direct, lookup.map(key)).astype("string").mask(is_split)
-    moved = moved.mask(moved.notna() & ~moved.isin(codes))  # a crosswalk target not in areas
+    stray = moved.notna() & ~moved.isin(codes)  # a crosswalk target that is not in the areas
+    moved = moved.mask(stray)
     why = pd.Series(pd.NA, index=given.index, dtype="string").mask(is_split, "not one to one")
+    why = why.mask(stray, "unknown code")
     unplaced = moved.isna() & why.isna()
     coarser = ["regso", "kommun", "lan", "riket"] if level == "deso" else ["kommun", "lan", "riket"]
     why = why.mask(unplaced & lvl.isin(coarser), "coarser than areas")
