@@ -45,7 +45,7 @@ REASONS: dict[str, str] = {
     "or outside the areas given)",
     "missing code": "the code column is empty",
     "malformed code": "not a DeSO, RegSO, kommun or län code, or an unknown kommun",
-    "unknown code": "well formed but not an area of the layer (or of the crosswalk)",
+    "unknown code": "well formed but not an area of the layer, or moved by the crosswalk to none",
     "coarser than areas": "a kommun or län code cannot be placed in a DeSO or RegSO",
     "other edition": "a code of another edition than the areas, and no crosswalk moves it",
     "not one to one": "the crosswalk splits the area between several target areas",
