@@ -58,11 +58,27 @@ def test_point_on_surface_of_every_regso_lands_in_that_regso(regso):
     assert result.report.empty
 
 
-def test_point_on_surface_of_every_deso_2018_lands_in_that_deso(deso_uppsala):
-    points = _inside_points(deso_uppsala)
-    result = assign(points, deso_uppsala, x="x", y="y")
+@pytest.mark.parametrize("name", ["deso_2018_uppsala_lan.gpkg", "deso_2018_dalarna.gpkg"])
+def test_point_on_surface_of_every_deso_2018_lands_in_that_deso(shared_data, name):
+    deso = seg.load_deso(2018, source=shared_data / "boundaries" / name)
+    points = _inside_points(deso)
+    result = assign(points, deso, x="x", y="y")
     assert result.level == "deso"
     assert (result.data["deso"].astype(str) == points["truth"]).all()
+
+
+def test_deso_register_counted_up_to_regso_through_a_crosswalk(shared_data, regso):
+    from segregation.areas.crosswalk import deso_to_regso
+
+    dalarna = seg.load_deso(2018, source=shared_data / "boundaries" / "deso_2018_dalarna.gpkg")
+    people = seg.synthetic_register(pd.Series(10, index=dalarna.index), areas=dalarna, seed=8)
+    data = assign(people, dalarna, x="x", y="y").data
+    walk = deso_to_regso(dalarna, regso[regso["lanskod"] == "20"], tolerance=0.05)
+    counts = aggregate(data, "deso", "sex", key=walk)
+    assert counts.loc["deso", "total"].sum() == counts.loc["regso", "total"].sum() == 1750
+    by_key = counts.loc["deso"].groupby("regsokod")["total"].sum()
+    assert (by_key.reindex(counts.loc["regso"].index) == counts.loc["regso", "total"]).all()
+    assert counts.loc[("lan", "20"), "total"] == 1750
 
 
 def test_shared_vertex_goes_to_the_smallest_code_of_the_areas_that_meet_there(regso):
