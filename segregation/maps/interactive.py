@@ -219,7 +219,7 @@ var {{ this.get_name() }} = L.geoJson({{ this.geojson }}, {
 <style>
 .segregation-legend {background: rgba(255,255,255,0.92); padding: 6px 9px; font: 12px/1.35
   Arial, Helvetica, sans-serif; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3);
-  max-width: 330px;}
+  max-width: 400px;}
 .segregation-legend .title {font-weight: bold; margin-bottom: 4px;}
 .segregation-legend .row {display: flex; align-items: center; gap: 6px; margin: 2px 0;}
 .segregation-legend .swatch {flex: 0 0 18px; height: 12px; border: 1px solid #888;
@@ -491,7 +491,7 @@ def explore(
     geoms, _ = display_geometry(geo.geometry, simplify)
     elements = _elements()
 
-    m = folium.Map(tiles=None, control_scale=False, prefer_canvas=False)
+    m = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, zoom_snap=0.25)
     m.default_js = []
     m.default_css = []
     m.get_root().header.add_child(elements["InlineAssets"](), name="segregation_leaflet")
