@@ -316,8 +316,10 @@ def publish(
     -------
     pandas.DataFrame
         Indexed by ``(level, code)``; withheld values are missing. Marked as protected, so
-        ``table.loc["regso"]`` goes straight into :func:`segregation.maps.explore` and the
-        batch functions. ``attrs`` also record the primary and secondary cells.
+        ``table.loc["regso"]`` goes straight into :func:`segregation.maps.explore` and
+        :func:`segregation.maps.plot`. (The batch run protects its own input: give it the
+        raw counts of :func:`aggregate`.) ``attrs`` also record the primary and secondary
+        cells.
 
     Examples
     --------

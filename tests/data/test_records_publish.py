@@ -128,3 +128,15 @@ def test_the_batch_run_takes_counts_of_own_records_and_protects_them(tmp_path):
     shown = table["born_abroad"].notna()
     assert (table.loc[shown, "born_abroad"] == counts.loc[shown, "born_abroad"]).all()
     assert (table["population"] == 60).all()
+
+
+def test_the_static_map_accepts_a_published_count_column(table):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    # "True | True" holds withheld cells: the map takes it only because the table is protected
+    figure = seg.maps.plot(table.loc["regso"], "True | True", insets=None)
+    assert figure.axes
+    raw = pd.DataFrame({"small": 3}, index=table.loc["regso"].index)  # no protection mark
+    with pytest.raises(seg.UnprotectedDataError):
+        seg.maps.plot(raw, "small", insets=None)
