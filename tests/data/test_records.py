@@ -92,6 +92,18 @@ def test_shared_vertex_goes_to_the_smallest_code_of_the_areas_that_meet_there(re
     assert result.n_on_boundary == 300  # each lay in at least two areas; each went to one
 
 
+def test_boundary_rule_ignores_the_order_of_records_and_of_polygons(regso):
+    uppsala = regso[regso["kommunkod"] == "0380"]
+    xy, _ = _shared_vertices(uppsala, limit=200)
+    points = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]})
+    expected = assign(points, uppsala, x="x", y="y").data["regso"].astype(str)
+    rng = np.random.default_rng(0)
+    shuffled_points = points.iloc[rng.permutation(len(points))]
+    shuffled_layer = uppsala.iloc[rng.permutation(len(uppsala))]
+    got = assign(shuffled_points, shuffled_layer, x="x", y="y").data["regso"].astype(str)
+    assert got.sort_index().tolist() == expected.tolist()
+
+
 def test_point_on_shared_edge_goes_to_exactly_one_area_by_the_rule(deso_uppsala):
     # midpoints of edges between two consecutive shared vertices of one polygon
     xy, _ = _shared_vertices(deso_uppsala, limit=5000)
