@@ -42,6 +42,7 @@ __all__ = [
     "Classification",
     "Prepared",
     "area_type_names",
+    "as_frame",
     "classify",
     "prepare",
 ]
@@ -149,6 +150,35 @@ def _columns_list(column: str | Sequence[str]) -> list[str]:
     if not columns:
         raise SegregationError("Give at least one column to map, e.g. column='dissimilarity'.")
     return columns
+
+
+def as_frame(
+    frame: pd.DataFrame | pd.Series, column: str | Sequence[str] | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """A frame and the list of columns to map; a named Series maps itself.
+
+    Examples
+    --------
+    >>> s = pd.Series([0.1, 0.2], index=["0380R001", "0380R002"], name="andel")
+    >>> as_frame(s, None)[1]
+    ['andel']
+    """
+    if isinstance(frame, pd.Series):
+        name = frame.name if frame.name is not None else "value"
+        if column is not None and _columns_list(column) != [name]:
+            raise SegregationError(
+                f"A Series maps itself: column={column!r} does not match its name {name!r}."
+            )
+        attrs = dict(frame.attrs)
+        frame = frame.to_frame(name)
+        frame.attrs.update(attrs)  # keeps the disclosure module's mark
+        return frame, [str(name)]
+    if column is None:
+        raise SegregationError(
+            "Give the column to map, e.g. column='andel'; the frame has "
+            f"{describe_items(map(repr, frame.columns), 12)}."
+        )
+    return frame, _columns_list(column)
 
 
 def _area_codes(frame: pd.DataFrame) -> tuple[pd.Series, str]:

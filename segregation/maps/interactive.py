@@ -24,6 +24,7 @@ from segregation.maps._common import (
     SOURCE,
     Classification,
     Prepared,
+    as_frame,
     classify,
     prepare,
 )
@@ -384,8 +385,8 @@ def _deterministic_ids(root: Any, seed: str) -> None:
 
 
 def explore(
-    frame: pd.DataFrame,
-    column: str | Sequence[str],
+    frame: pd.DataFrame | pd.Series,
+    column: str | Sequence[str] | None = None,
     *,
     scheme: str = "quantiles",
     k: int = 5,
@@ -408,10 +409,10 @@ def explore(
 
     Parameters
     ----------
-    frame : DataFrame or GeoDataFrame
+    frame : DataFrame, GeoDataFrame or Series
         One row per area. A GeoDataFrame brings its own geometry (any CRS); a plain frame
         indexed by RegSO, kommun or län codes gets the embedded boundaries (DeSO: pass
-        ``areas=``).
+        ``areas=``). A named Series (e.g. from ``seg.typology.area_types``) maps itself.
     column : str or list of str
         The column(s) to map. Several columns become layers to switch between, each with
         its own legend.
@@ -475,7 +476,7 @@ def explore(
     (True, False, False)
     """
     folium = _folium()
-    columns = [column] if isinstance(column, str) else list(column)
+    frame, columns = as_frame(frame, column)
     prepared = prepare(
         frame,
         columns,

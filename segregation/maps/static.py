@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 
 from segregation.errors import SegregationError, describe_items
-from segregation.maps._common import MISSING_COLOR, SOURCE, Classification, classify, prepare
+from segregation.maps._common import (
+    MISSING_COLOR,
+    SOURCE,
+    Classification,
+    as_frame,
+    classify,
+    prepare,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -274,8 +281,8 @@ def _set_extent(ax: Axes, bounds: Sequence[float], margin: float = 0.03) -> None
 
 
 def plot(
-    frame: pd.DataFrame,
-    column: str,
+    frame: pd.DataFrame | pd.Series,
+    column: str | None = None,
     *,
     scheme: str = "quantiles",
     k: int = 5,
@@ -304,7 +311,7 @@ def plot(
         RegSO, kommun or län codes; raw counts below ``threshold`` raise
         :class:`~segregation.UnprotectedDataError` unless the frame is protected.
     column : str
-        The column to map.
+        The column to map (not needed for a named Series).
     scheme, k, bins, cmap, decimals
         The classification, the same as the interactive map's (default: 5 quantiles,
         ColorBrewer YlGnBu). Area types use the fixed palette with SCB's names.
@@ -346,6 +353,12 @@ def plot(
     """
     import matplotlib.pyplot as plt
 
+    frame, columns = as_frame(frame, column)
+    if len(columns) != 1:
+        raise SegregationError(
+            f"A static map shows one column, got {columns}; call plot once per column."
+        )
+    column = columns[0]
     prepared = prepare(frame, column, areas=areas, kind=kind, unsafe=unsafe, threshold=threshold)
     geo = prepared.frame
     c = classify(

@@ -309,3 +309,17 @@ def test_counts_protected_by_the_disclosure_module_map_with_suppressed_cells_hid
     assert (np.array(payload["cls"])[withheld] == hatch).all()
     shown = published["cat5"].to_numpy()[~withheld].astype(int).astype(str)
     assert (texts[~withheld] == shown).all()
+
+
+def test_a_protected_series_maps_itself_and_keeps_its_mark():
+    regso = seg.load_regso(kommun="0380")
+    counts = pd.Series(np.arange(len(regso)) % 4, index=regso.index, name="antal")
+    with pytest.raises(seg.UnprotectedDataError, match="'antal'"):
+        seg.maps.explore(counts)
+    mark_protected(counts, method="test")
+    payload = _payloads(_page(seg.maps.explore(counts)))[0]
+    assert payload["title"] == "antal" and len(payload["cls"]) == len(regso)
+    with pytest.raises(seg.SegregationError, match="does not match"):
+        seg.maps.explore(counts, "andel")
+    with pytest.raises(seg.SegregationError, match="Give the column"):
+        seg.maps.explore(counts.to_frame())

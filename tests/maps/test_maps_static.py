@@ -188,3 +188,20 @@ def test_lan_map_gets_an_inset_where_city_areas_are_small():
     assert [ax.get_title(loc="left") for ax in fig.axes[1:]] == ["Malmö"]
     with pytest.raises(seg.SegregationError, match="0180"):
         seg.maps.plot(frame, "v", insets=["0180"])
+
+
+def test_area_type_series_from_typology_plots_itself_into_given_axes():
+    import matplotlib.pyplot as plt
+
+    from segregation.typology import area_types
+
+    regso = seg.load_regso(kommun="0380")
+    types = area_types(pd.Series(np.linspace(5, 40, len(regso)), index=regso.index))
+    fig, ax = plt.subplots(figsize=(5, 4))
+    assert seg.maps.plot(types, ax=ax, title="Uppsala") is fig
+    assert ax.get_title() == "Uppsala" and len(fig.axes) == 1
+    texts, colors, _ = _legend(fig)
+    assert texts == list(seg.maps.area_type_names().values())
+    assert colors == [seg.maps.AREA_TYPE_COLORS[t] for t in range(1, 6)]
+    with pytest.raises(seg.SegregationError, match="one column"):
+        seg.maps.plot(types.to_frame().assign(b=1.5), ["area_type", "b"])
