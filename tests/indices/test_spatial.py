@@ -295,7 +295,8 @@ def test_weights_given_as_libpysal_graph_or_adjacency_series(sacramento):
     by_name = seg.indices.compute(frame, weights="rook", **kwargs).iloc[0, 0]
     by_graph = seg.indices.compute(frame, weights=rook, **kwargs).iloc[0, 0]
     by_series = seg.indices.compute(frame, weights=rook.adjacency, **kwargs).iloc[0, 0]
-    assert by_name == pytest.approx(by_graph) == pytest.approx(by_series)
+    by_w = seg.indices.compute(frame, weights=rook.to_W(), **kwargs).iloc[0, 0]
+    assert by_name == pytest.approx(by_graph) == pytest.approx(by_series) == pytest.approx(by_w)
 
 
 def test_weights_with_unknown_labels_are_an_error(sacramento):
