@@ -233,6 +233,12 @@ def _assign_points(
     from pyproj import CRS, Transformer
 
     level, codes, geoms = prepared
+    from_geometry = x is None and y is None and hasattr(frame, "geometry")
+    if crs is None and from_geometry and frame.crs is None:
+        raise CRSError(
+            "The points have no CRS: set it (e.g. gdf.set_crs(3006) for SWEREF 99 TM, "
+            "gdf.set_crs(4326) for WGS 84) or pass crs=."
+        )
     source = CRS.from_user_input(crs if crs is not None else getattr(frame, "crs", None) or 3006)
     xin, yin = _coordinates(frame, x, y)
     missing = ~(np.isfinite(xin) & np.isfinite(yin))

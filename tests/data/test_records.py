@@ -212,6 +212,15 @@ def test_geodataframe_of_points_in_another_crs_is_reprojected(regso):
     assert result.data["regso"].astype(str).tolist() == points["truth"].tolist()
 
 
+def test_points_without_a_crs_are_refused(regso):
+    import geopandas as gpd
+
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy([674_000.0], [6_580_000.0]))
+    with pytest.raises(CRSError, match="no CRS"):
+        assign(points, regso)
+    assert assign(points, regso, crs=3006).n_assigned == 1
+
+
 def test_records_carrying_regso_codes_are_validated_and_bad_ones_reported(regso):
     records = pd.DataFrame(
         {"code": ["0114R001", "0114R001_RegSO2025", "0114R999", "0114X01", None, "0114"]}
