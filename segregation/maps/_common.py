@@ -239,7 +239,10 @@ def _geometry_for(frame: pd.DataFrame, codes: pd.Series, level: str, areas: Any)
         areas = _embedded_areas(level)
     if areas.crs is None:
         raise CRSError("areas= has no CRS. Set it first, e.g. areas.set_crs(3006).")
-    area_codes, _ = _area_codes(areas)
+    if areas.index.name in _CODE_COLUMNS:  # the library's loaders: base codes as index
+        area_codes = pd.Series(areas.index.astype(str), index=areas.index)
+    else:
+        area_codes, _ = _area_codes(areas)
     lookup = pd.Series(np.arange(len(areas)), index=area_codes.to_numpy())
     if lookup.index.duplicated().any():
         dup = lookup.index[lookup.index.duplicated()].unique()
