@@ -295,7 +295,9 @@ def publish(
         Column of DeSO or RegSO codes.
     outcome : str, optional
         Column of the agency's outcome (e.g. a benefit); counted as a category, and its rate
-        ``{outcome}_rate`` = persons with ``outcome == positive`` / all persons is added.
+        ``{outcome}_rate`` = persons with ``outcome == positive`` / all persons is added,
+        plus the rate within each group of ``categories``, e.g.
+        ``"benefit_rate | born_abroad=True"``.
     positive : object, default=True
         The value of ``outcome`` that counts for the rate.
     categories : str or list of str, optional
@@ -342,7 +344,6 @@ def publish(
     """
     from segregation.disclosure import protect
     from segregation.disclosure._marks import mark_protected, protection_info
-    from segregation.disclosure.rules import derived_rule
 
     categories = [categories] if isinstance(categories, str) else list(categories)
     wanted = [*categories, outcome] if outcome is not None else categories
@@ -363,23 +364,21 @@ def publish(
     table = _object_codes(table)
     table.columns.name = None
     if outcome is not None:
-        hits = [c for c in table.columns if c != "total" and c.split(" | ")[-1] == str(positive)]
-        if not hits:
+        cells = [c for c in table.columns if c != "total"]
+        if not any(c.split(" | ")[-1] == str(positive) for c in cells):
             raise ValueError(
-                f"No record has {outcome} == {positive!r}; values seen: "
-                f"{describe_items([c for c in table.columns if c != 'total'])}."
+                f"No record has {outcome} == {positive!r}; values seen: {describe_items(cells)}."
             )
-        numerator = table[hits].sum(axis=1).astype("Float64")
-        withheld = derived_rule(
-            numerator,
-            table["total"],
-            min_denominator=min_count if min_denominator is None else min_denominator,
-            numerator_withheld=table[hits].isna().any(axis=1).to_numpy(),
-            denominator_withheld=table["total"].isna().to_numpy(),
-        )
-        rate = numerator / table["total"].astype("Float64")
-        rate[withheld] = pd.NA
-        table[f"{outcome}_rate"] = rate
+        min_den = min_count if min_denominator is None else min_denominator
+        table[f"{outcome}_rate"] = _rate(table, cells, ["total"], str(positive), min_den)
+        # rate within each group of the other categories: the group's cells are summed
+        groups = sorted({c.rsplit(" | ", 1)[0] for c in cells}) if categories else []
+        for group in groups:
+            members = [c for c in cells if c.rsplit(" | ", 1)[0] == group]
+            values = group.split(" | ")
+            named = " | ".join(f"{k}={v}" for k, v in zip(categories, values, strict=False))
+            rate = _rate(table, members, members, str(positive), min_den)
+            table[f"{outcome}_rate | {named}"] = rate
     if stats is not None:
         table = _join_stats(table, stats)
     info = protection_info(result.wide(published[0]))
@@ -391,6 +390,31 @@ def publish(
         suppressed_total=result.suppressed_total,
     )
     return mark_protected(table, **info)
+
+
+def _rate(
+    table: pd.DataFrame, cells: list[str], denominator: list[str], positive: str, min_den: int
+) -> pd.Series:
+    """Share of persons with the outcome among ``denominator`` cells, by the derived rule.
+
+    The numerator is the sum of ``cells`` whose outcome (the last part of the name) is
+    ``positive``; it is withheld when any cell of the numerator or the denominator is.
+    """
+    from segregation.disclosure.rules import derived_rule
+
+    hits = [c for c in cells if c.split(" | ")[-1] == positive]
+    numerator = table[hits].sum(axis=1).astype("Float64")
+    total = table[denominator].sum(axis=1).astype("Float64")
+    withheld = derived_rule(
+        numerator,
+        total,
+        min_denominator=min_den,
+        numerator_withheld=table[hits].isna().any(axis=1).to_numpy(),
+        denominator_withheld=table[denominator].isna().any(axis=1).to_numpy(),
+    )
+    rate = numerator / total.where(total > 0)
+    rate[withheld] = pd.NA
+    return rate
 
 
 def _join_stats(table: pd.DataFrame, stats: pd.DataFrame) -> pd.DataFrame:

@@ -140,3 +140,16 @@ def test_the_static_map_accepts_a_published_count_column(table):
     raw = pd.DataFrame({"small": 3}, index=table.loc["regso"].index)  # no protection mark
     with pytest.raises(seg.UnprotectedDataError):
         seg.maps.plot(raw, "small", insets=None)
+
+
+def test_rate_within_each_group_follows_the_same_rule(table):
+    column = "benefit_rate | born_abroad=True"
+    parts = table[["True | False", "True | True"]]
+    denominator = parts.sum(axis=1)
+    withheld = parts.isna().any(axis=1) | (denominator < 5)
+    assert (table[column].isna() == withheld).all()
+    shown = table[column].notna()
+    assert shown.sum() > 0
+    expected = parts.loc[shown, "True | True"] / denominator[shown]
+    assert np.allclose(table.loc[shown, column].astype(float), expected.astype(float))
+    assert "benefit_rate | born_abroad=False" in table.columns
