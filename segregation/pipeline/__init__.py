@@ -5,10 +5,15 @@
 * :func:`reproduce`: run a manifest again and compare every output file by file.
 * :func:`load_config` / :func:`parse_config`: the strictly validated config format.
 
-The command line ``segregation run`` and ``segregation reproduce`` calls these.
+The command line ``segregation run`` and ``segregation reproduce`` calls these. Only the
+argument parsers load with the package; the rest (pandas, geopandas, the maps) loads on
+first use, so ``segregation --help`` stays fast.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from segregation.pipeline.commands import (
     add_reproduce_arguments,
@@ -16,32 +21,38 @@ from segregation.pipeline.commands import (
     reproduce_command,
     run_command,
 )
-from segregation.pipeline.config import (
-    SCHEMA,
-    ConfigError,
-    config_template,
-    load_config,
-    parse_config,
-)
-from segregation.pipeline.manifest import compare_outputs, read_manifest, sha256_file
-from segregation.pipeline.reproduce import ReproduceReport, reproduce
-from segregation.pipeline.runner import RunResult, run
+
+_LAZY: dict[str, str] = {
+    "SCHEMA": "segregation.pipeline.config",
+    "ConfigError": "segregation.pipeline.config",
+    "config_template": "segregation.pipeline.config",
+    "load_config": "segregation.pipeline.config",
+    "parse_config": "segregation.pipeline.config",
+    "compare_outputs": "segregation.pipeline.manifest",
+    "read_manifest": "segregation.pipeline.manifest",
+    "sha256_file": "segregation.pipeline.manifest",
+    "ReproduceReport": "segregation.pipeline.replay",
+    "reproduce": "segregation.pipeline.replay",
+    "RunResult": "segregation.pipeline.runner",
+    "run": "segregation.pipeline.runner",
+}
 
 __all__ = [
-    "SCHEMA",
-    "ConfigError",
-    "ReproduceReport",
-    "RunResult",
+    *_LAZY,
     "add_reproduce_arguments",
     "add_run_arguments",
-    "compare_outputs",
-    "config_template",
-    "load_config",
-    "parse_config",
-    "read_manifest",
-    "reproduce",
     "reproduce_command",
-    "run",
     "run_command",
-    "sha256_file",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'segregation.pipeline' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

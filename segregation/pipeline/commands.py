@@ -70,7 +70,7 @@ def add_reproduce_arguments(parser: argparse.ArgumentParser) -> None:
 
 def reproduce_command(args: argparse.Namespace) -> int:
     """Re-run a manifest, print one line per file; exit 0 only when all are identical."""
-    from segregation.pipeline.reproduce import reproduce
+    from segregation.pipeline.replay import reproduce
 
     report = reproduce(args.manifest, args.out, workers=args.workers, progress=not args.quiet)
     for line in report.lines():
