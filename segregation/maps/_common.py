@@ -538,8 +538,9 @@ def classify(
 
     numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
     finite = np.isfinite(numbers)
-    if not finite.any():
-        raise SegregationError(f"Column {column!r} has no finite values to classify.")
+    if not finite.any():  # everything missing or suppressed: no classes, only the gaps
+        empty = np.full(len(numbers), -1, dtype=int)
+        return Classification(column, kind, empty, [], [], texts=["–"] * len(numbers))
     # tooltips carry one decimal more than the legend, unless decimals are given;
     # whole numbers (counts) are printed without decimals
     whole = bool(np.all(numbers[finite] == np.round(numbers[finite])))

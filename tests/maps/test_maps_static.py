@@ -205,3 +205,13 @@ def test_area_type_series_from_typology_plots_itself_into_given_axes():
     assert colors == [seg.maps.AREA_TYPE_COLORS[t] for t in range(1, 6)]
     with pytest.raises(seg.SegregationError, match="one column"):
         seg.maps.plot(types.to_frame().assign(b=1.5), ["area_type", "b"])
+
+
+def test_a_column_suppressed_everywhere_still_draws_hatched(uppsala_born_abroad):
+    frame = uppsala_born_abroad[["andel_utrikes_fodda"]].copy()
+    frame["andel_utrikes_fodda"] = np.nan
+    mark_protected(frame, method="test")
+    texts, _, hatches = _legend(seg.maps.plot(frame, "andel_utrikes_fodda"))
+    assert texts == ["Undertryckt (röjandeskydd)"] and hatches == ["/////"]
+    page = seg.maps.explore(frame, "andel_utrikes_fodda").get_root().render()
+    assert page.count('"undertryckt"') == len(frame)
