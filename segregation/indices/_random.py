@@ -12,7 +12,7 @@ Two ways of drawing persons, both without a Python loop per area or per draw:
 
 Draws are generated in chunks so that a chunk never holds more than about
 ``_CHUNK_CELLS`` numbers; the chunks are consecutive calls on the same generator, so the
-result for a seed does not depend on the chunk size's effect on memory.
+numbers for a seed do not depend on the chunk size (a test checks it).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from segregation.indices._blocks import block_ids, block_sizes, block_sum, expan
 
 __all__ = ["allocation_draws", "bootstrap_draws", "chunks"]
 
-_CHUNK_CELLS = 4_000_000
+_CHUNK_CELLS = 2_000_000
 
 
 def chunks(n_draws: int, cells_per_draw: int) -> Iterator[int]:
@@ -78,10 +78,17 @@ def _block_multinomial(
     sizes = block_sizes(starts, n)
     ids = block_ids(starts, n)
     pos = np.arange(n) - starts[ids]
-    padded = np.zeros((n_groups, n_blocks, int(sizes.max())))
+    width = int(sizes.max())
+    padded = np.zeros((n_groups, n_blocks, width))
     padded[:, ids, pos] = probs
-    draws = rng.multinomial(totals.astype(np.int64), padded, size=(size, n_groups, n_blocks))
-    return draws[:, :, ids, pos].astype(float)
+    out = np.empty((size, n_groups, n))
+    done = 0
+    # the padded draws take size x K x n_blocks x width integers: bound them per call
+    for step in chunks(size, n_groups * n_blocks * width):
+        draws = rng.multinomial(totals.astype(np.int64), padded, size=(step, n_groups, n_blocks))
+        out[done : done + step] = draws[:, :, ids, pos]
+        done += step
+    return out
 
 
 def bootstrap_draws(

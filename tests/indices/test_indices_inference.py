@@ -116,3 +116,13 @@ def test_bad_requests_raise_with_the_fix(random_areas):
         _test(random_areas * 0.5)
     with pytest.raises(seg.SegregationError, match=r"Unknown parameter\(s\) bee"):
         seg.indices.test(random_areas, "atkinson", group="group", total="total", bee=1)
+
+
+@pytest.mark.parametrize("null", ["random_allocation", "bootstrap"])
+def test_draws_do_not_depend_on_the_memory_chunk_size(random_areas, null, monkeypatch):
+    from segregation.indices import _random
+
+    whole = _test(random_areas, null=null, seed=4, by="kommunkod")
+    monkeypatch.setattr(_random, "_CHUNK_CELLS", 50)  # a few draws per chunk
+    chunked = _test(random_areas, null=null, seed=4, by="kommunkod")
+    pd.testing.assert_frame_equal(whole, chunked)
