@@ -154,6 +154,8 @@ class Page:
 def browser_session() -> Iterator[Page]:
     """A fresh headless Chromium (own profile, no network) with one tab, for one module."""
     binary = find_chromium()
+    if not IN_CI:
+        pytest.importorskip("websocket", reason="browser tests need websocket-client")
     profile = Path(tempfile.mkdtemp(prefix="segregation-chromium-"))
     log = profile / "stderr.log"
     with log.open("wb") as stderr:
