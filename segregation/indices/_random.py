@@ -33,8 +33,8 @@ def chunks(n_draws: int, cells_per_draw: int) -> Iterator[int]:
 
     Examples
     --------
-    >>> list(chunks(10, 1_000_000))
-    [4, 4, 2]
+    >>> list(chunks(5, 1_000_000))
+    [2, 2, 1]
     """
     step = max(1, _CHUNK_CELLS // max(1, cells_per_draw))
     done = 0
