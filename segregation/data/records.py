@@ -10,6 +10,9 @@ Three verbs, each taking a pandas frame or a ``dask.dataframe`` collection:
 * :func:`publish` goes from records to a protected table, with rates per area withheld when
   their numerator or denominator is suppressed.
 
+:func:`aggregate` and :func:`publish` live in :mod:`segregation.data._counts` and are
+re-exported here.
+
 Boundary rule: a point that lies in several areas (on a shared edge or vertex, or in an
 overlap of two polygons) goes to the one with the smallest area code. The rule depends only
 on the point and the layer, never on the order of rows or partitions.
@@ -46,7 +49,7 @@ REASONS: dict[str, str] = {
     "missing code": "the code column is empty",
     "malformed code": "not a DeSO, RegSO, kommun or län code, or an unknown kommun",
     "unknown code": "well formed but not an area of the layer, or moved by the crosswalk to none",
-    "coarser than areas": "a kommun or län code cannot be placed in a DeSO or RegSO",
+    "coarser than areas": "a code of a larger area (kommun, län; RegSO for DeSO areas)",
     "other edition": "a code of another edition than the areas, and no crosswalk moves it",
     "not one to one": "the crosswalk splits the area between several target areas",
 }
@@ -174,6 +177,7 @@ def _locate(x: np.ndarray, y: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray
     """
     import shapely
 
+    shapely.prepare(geoms)  # a no-op when prepared; needed after unpickling on a Dask worker
     tree = shapely.STRtree(geoms)
     found = np.full(len(x), -1, dtype=np.int64)
     ties = np.zeros(len(x), dtype=bool)
@@ -496,7 +500,9 @@ def _assign_dask(
 ) -> Assignment:
     """The in-memory kernel once per partition; row numbers are fixed up at compute()."""
 
-    def assign_part(frame: pd.DataFrame) -> pd.DataFrame:
+    import dask
+
+    def assign_part(frame: pd.DataFrame, args: tuple) -> pd.DataFrame:
         data, reason, on_boundary = kernel(frame, *args)
         reason = pd.Categorical(reason, categories=list(REASONS))
         return data.assign(**dict(zip(_HIDDEN, (reason, on_boundary), strict=True)))
@@ -506,7 +512,10 @@ def _assign_dask(
         number = partition_info["number"] if partition_info else 0
         return _report(frame, reason, spec).assign(partition=np.int64(number))
 
-    combined = records.map_partitions(assign_part, meta=assign_part(records._meta))
+    # the area layer goes into the graph once, as one key, not once per partition
+    shared = dask.delayed(args, pure=True)
+    meta = assign_part(records._meta, args)
+    combined = records.map_partitions(assign_part, shared, meta=meta)
     return _lazy_assignment(combined, spec, level, policy, report_part)
 
 
