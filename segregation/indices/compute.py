@@ -150,11 +150,15 @@ def _report_undefined(prepared: Prepared, values: dict[str, np.ndarray]) -> None
                 if prepared.by is not None or len(prepared.labels) > 1
                 else "the areas given"
             )
-            warn(
-                f"{name} is undefined for {where}: the group is absent there, or everyone "
-                "belongs to it (or, for several groups, only one group is present). Those "
-                "rows are NaN."
+            spatial = bool(INDICES[name].needs) if name in INDICES else False
+            cause = (
+                "a single area, areas without neighbours, or a group that is absent or "
+                "makes up everyone"
+                if spatial
+                else "the group is absent there or makes up everyone (for several groups: "
+                "only one group is present)"
             )
+            warn(f"{name} is undefined for {where}: {cause}. Those rows are NaN.")
     empty = np.flatnonzero(prepared.n_areas == 0)
     if len(empty):
         warn(
