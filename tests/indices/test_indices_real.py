@@ -63,3 +63,22 @@ def test_random_allocation_test_for_all_kommuner_in_one_call(regso):
     assert (got["n_draws"] == 99).all()
     # born abroad is clearly segregated in Stockholm, Göteborg and Malmö
     assert (got.loc[["0180", "1480", "1280"], "p_value"] == 0.01).all()
+
+
+def test_deso_nested_in_kommun_in_lan_adds_up(shared_data):
+    import pandas as pd
+
+    path = shared_data / "reference" / "disclosure" / "uppsala_deso_5cat_thin.csv"
+    deso = pd.read_csv(path, dtype={"deso": str, "kommun": str}).set_index("deso")
+    cats = [f"cat{k}" for k in range(1, 6)]
+    d = seg.indices.decompose(deso, cats, within=["lanskod", "kommunkod"])
+    assert d.levels.index.tolist() == [
+        "between lanskod", "kommunkod within lanskod", "areas within kommunkod",
+    ]  # fmt: skip
+    assert d.levels["m"].sum() == pytest.approx(d.total, abs=1e-12)
+    assert (d.levels["m"] >= -1e-15).all()
+    assert d.contributions.index.tolist() == sorted(deso.index.str[:2].unique())
+    # the kommun column and the kommun read from the DeSO codes agree
+    by_column = seg.indices.decompose(deso, cats, within="kommun")
+    by_code = seg.indices.decompose(deso, cats, within="kommunkod")
+    assert by_column.between == pytest.approx(by_code.between, abs=1e-15)
