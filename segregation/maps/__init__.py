@@ -16,11 +16,11 @@ _EXPORTS: dict[str, str] = {
     "display_geometry": "segregation.maps.interactive",
     "plot": "segregation.maps.static",
     "save": "segregation.maps.static",
-    "classify": "segregation.maps._common",
-    "area_type_names": "segregation.maps._common",
-    "AREA_TYPE_COLORS": "segregation.maps._common",
-    "CATEGORY_COLORS": "segregation.maps._common",
-    "SCHEMES": "segregation.maps._common",
+    "classify": "segregation.maps._classes",
+    "area_type_names": "segregation.maps._classes",
+    "AREA_TYPE_COLORS": "segregation.maps._classes",
+    "CATEGORY_COLORS": "segregation.maps._classes",
+    "SCHEMES": "segregation.maps._classes",
 }
 
 __all__ = sorted(_EXPORTS)
