@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from segregation.disclosure._marks import mark_protected
-from segregation.disclosure._repair import widen
+from segregation.disclosure._repair import regions, widen
 from segregation.disclosure._table import TOTAL, CellTable, build_table, difference_basis
-from segregation.disclosure.audit import RULES, cell_intervals, requirements
+from segregation.disclosure.audit import RULES, Requirement, certify, requirements
 from segregation.disclosure.gauss import default_priority, gauss_suppress
 from segregation.disclosure.rules import derived_rule, frequency_rule
 from segregation.errors import SegregationError, describe_items
@@ -153,6 +153,47 @@ class ProtectedTable:
         )
 
 
+def _check(table, suppressed, targets, req, chains):
+    """Certify every target, region by region (kommun first), then on the whole table."""
+    n = len(targets)
+    ok = np.zeros(n, dtype=bool)
+    lo = np.full(n, np.nan)
+    hi = np.full(n, np.nan)
+    todo = np.arange(n)
+    for step in range(len(_LEVEL_RANK)):
+        if not len(todo):
+            break
+        regs, idx = [], []
+        for t in todo.tolist():
+            chain = [S for lv, S in chains[t] if _LEVEL_RANK[lv] >= _LEVEL_RANK["kommun"]]
+            if step < len(chain) - 1:  # the last region is handled by the full table
+                regs.append(chain[step])
+                idx.append(t)
+        if not idx:
+            break
+        idx = np.array(idx)
+        part = Requirement(req.lower[idx], req.upper[idx], req.width[idx])
+        ok_i, lo_i, hi_i = certify(
+            table.X,
+            table.inner_values,
+            table.inner_cell,
+            suppressed,
+            targets[idx],
+            part,
+            regions=regs,
+            local_only=True,
+        )
+        ok[idx], lo[idx], hi[idx] = ok_i, lo_i, hi_i
+        todo = np.flatnonzero(~ok)
+    if len(todo):
+        part = Requirement(req.lower[todo], req.upper[todo], req.width[todo])
+        ok_t, lo_t, hi_t = certify(
+            table.X, table.inner_values, table.inner_cell, suppressed, targets[todo], part
+        )
+        ok[todo], lo[todo], hi[todo] = ok_t, lo_t, hi_t
+    return ok, lo, hi
+
+
 def _check_rule(rule: str, min_width: float | None, percent: float | None) -> None:
     if rule not in RULES:
         raise SegregationError(f"rule must be one of {RULES}, got {rule!r}.")
@@ -244,10 +285,10 @@ def protect(
     req = requirements(
         values[targets], rule=rule, min_count=min_count, min_width=min_width, percent=percent
     )
+    chains = [regions(table, j) for j in targets]
     for _ in range(max_rounds):
         suppressed = primary | secondary
-        lo, hi = cell_intervals(table.X, table.inner_values, table.inner_cell, suppressed, targets)
-        ok = req.passes(lo, hi)
+        ok, lo, hi = _check(table, suppressed, targets, req, chains)
         if ok.all():
             break
         for t in np.flatnonzero(~ok).tolist():

@@ -24,27 +24,40 @@ from scipy import optimize, sparse
 
 from segregation.disclosure._table import CellTable
 
-__all__ = ["widen"]
+__all__ = ["regions", "widen"]
 
 
-def _regions(table: CellTable, cell: int) -> list[np.ndarray]:
-    """Inner-cell sets to try for ``cell``: its enclosing nodes, smallest first."""
+def _codes(table: CellTable, level: str) -> np.ndarray:
+    cache = table.__dict__.setdefault("_codes", {})
+    if level not in cache:
+        cache[level] = table.hierarchy[level].to_numpy(dtype=str)
+    return cache[level]
+
+
+def _rows(table: CellTable):
+    if "_csr" not in table.__dict__:
+        table.__dict__["_csr"] = table.X.tocsr()
+    return table.__dict__["_csr"]
+
+
+def regions(table: CellTable, cell: int) -> list[tuple[str, np.ndarray]]:
+    """Inner-cell sets to try for ``cell``: ``(level, inner cells)`` of its enclosing
+    nodes, smallest first (levels whose node adds no area to the cell are skipped)."""
     cells = table.cells
     hier = table.hierarchy
     n_cat = len(table.categories)
     level = cells["level"].iat[cell]
-    code = cells["code"].iat[cell]
-    areas_of_cell = np.flatnonzero(hier[level].to_numpy(dtype=str) == code)
+    areas_of_cell = np.unique(table.X[:, cell].indices // n_cat)
     levels = [lv for lv in ("deso", "regso", "kommun", "lan", "riket") if lv in hier.columns]
     out = []
     for lv in levels[levels.index(level) + 1 :] if level in levels else levels:
-        codes = hier[lv].to_numpy(dtype=str)
+        codes = _codes(table, lv)
         node = codes[areas_of_cell[0]]
         areas = np.flatnonzero(codes == node)
         if len(areas) > len(areas_of_cell) or lv == "riket":
             inner = (areas[:, None] * n_cat + np.arange(n_cat)).ravel()
-            if not out or len(inner) > len(out[-1]):
-                out.append(inner)
+            if not out or len(inner) > len(out[-1][1]):
+                out.append((lv, inner))
     return out
 
 
@@ -65,8 +78,8 @@ def widen(
     X = table.X
     a = table.inner_values.astype(float)
     w_all = table.cells["value"].to_numpy(dtype=float) + 1.0
-    for S in _regions(table, cell):
-        XS = X[S].tocsc()  # inner cells of the region x all cells
+    for _, S in regions(table, cell):
+        XS = _rows(table)[S].tocsc()  # inner cells of the region x all cells
         touch = np.flatnonzero(np.diff(XS.indptr) > 0)
         touch = touch[touch != cell]
         free = touch[~suppressed[touch] & ~forced[touch]]

@@ -33,7 +33,7 @@ from scipy.sparse import csgraph
 
 from segregation.errors import SegregationError
 
-__all__ = ["RULES", "Requirement", "audit", "cell_intervals", "requirements"]
+__all__ = ["RULES", "Requirement", "audit", "cell_intervals", "certify", "requirements"]
 
 RULES = ("width", "min_width", "percent")
 TOL = 1e-6
@@ -84,8 +84,8 @@ def requirements(
     raise SegregationError(f"rule must be one of {RULES}, got {rule!r}.")
 
 
-def _solve(c, A, b, integer: bool) -> float:
-    """Minimum of c.y subject to A y = b, y >= 0 (inf when unbounded)."""
+def _lp(c, A, b, integer: bool):
+    """Minimise c.y subject to A y = b, y >= 0: (value, solution); value -inf when unbounded."""
     if integer:
         res = optimize.milp(
             c,
@@ -93,18 +93,78 @@ def _solve(c, A, b, integer: bool) -> float:
             integrality=np.ones(len(c)),
             bounds=optimize.Bounds(0, np.inf),
         )
+        unbounded = res.status != 0 and "unbounded" in str(res.message).lower()
     else:
         res = optimize.linprog(c, A_eq=A, b_eq=b, bounds=(0, None), method="highs")
-    if res.status == 3 or (
-        integer and res.status not in (0,) and "unbounded" in res.message.lower()
-    ):
-        return -np.inf
+        unbounded = res.status == 3
+    if unbounded:
+        return -np.inf, None
     if res.status != 0:
         raise SegregationError(
             f"The audit's linear programme failed ({res.message}); the published cells are "
             "inconsistent with the inner counts."
         )
-    return float(res.fun)
+    return float(res.fun), np.asarray(res.x)
+
+
+@dataclass
+class _Block:
+    """One connected block of unknown inner cells and the published cells linking them."""
+
+    A: np.ndarray | sparse.csr_matrix  # constraints x unknowns
+    b: np.ndarray
+    targets: np.ndarray  # positions in the caller's target list
+    T: np.ndarray  # targets x unknowns (0/1)
+
+
+def _blocks(X, inner_values, unknown, suppressed, targets, target_values):
+    """Known part of each target and the blocks of the attacker's programme.
+
+    ``X`` links (a subset of) inner cells to (a subset of) cells; inner cells outside the
+    subset are held at their true values, which is what ``target_values`` and the
+    right-hand sides below account for.
+    """
+    X = sparse.csc_matrix(X, dtype=float)
+    a = np.asarray(inner_values, dtype=float)
+    XT = X.T.tocsr()
+    au = a * unknown
+    known = np.asarray(target_values, dtype=float) - np.asarray(XT[targets] @ au).ravel()
+    U = np.flatnonzero(unknown)
+    if len(U) == 0 or len(targets) == 0:
+        return known, []
+    pub = np.flatnonzero(~suppressed)
+    A = XT[pub][:, U].tocsr()  # published cells x unknown inner cells
+    rows = np.flatnonzero(np.diff(A.indptr) > 0)
+    A = A[rows]
+    b = np.asarray(XT[pub[rows]] @ au).ravel()  # value minus known part
+    n_u = len(U)
+    graph = sparse.bmat([[None, A.T], [A, None]], format="csr")
+    _, label = csgraph.connected_components(graph, directed=False)
+    var_comp, con_comp = label[:n_u], label[n_u:]
+    # contiguous blocks: permute unknowns and constraints by component
+    var_order = np.argsort(var_comp, kind="stable")
+    con_order = np.argsort(con_comp, kind="stable")
+    A = A[con_order][:, var_order].tocsr()
+    b = b[con_order]
+    T = XT[targets][:, U[var_order]].tocsr()
+    var_comp, con_comp = var_comp[var_order], con_comp[con_order]
+    tcoo = T.tocoo()
+    pair_comp = var_comp[tcoo.col]
+    blocks = []
+    for k in np.unique(pair_comp).tolist():
+        v0, v1 = np.searchsorted(var_comp, [k, k + 1])
+        c0, c1 = np.searchsorted(con_comp, [k, k + 1])
+        tk = np.unique(tcoo.row[pair_comp == k])
+        Ak = A[c0:c1][:, v0:v1]
+        Ak = Ak.toarray() if (c1 - c0) * (v1 - v0) <= 40_000 else Ak.tocsc()
+        Tk = T[tk][:, v0:v1].toarray()
+        blocks.append(_Block(Ak, b[c0:c1], tk, Tk))
+    return known, blocks
+
+
+def _unknown(inner_cell: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
+    own = np.asarray(inner_cell)
+    return (own < 0) | np.asarray(suppressed, dtype=bool)[np.where(own < 0, 0, own)]
 
 
 def cell_intervals(
@@ -151,64 +211,127 @@ def cell_intervals(
     >>> lo.tolist(), hi.tolist()
     ([0.0], [32.0])
     """
-    X = sparse.csc_matrix(X, dtype=float)
-    a = np.asarray(inner_values, dtype=float)
-    suppressed = np.asarray(suppressed, dtype=bool)
     targets = np.asarray(targets, dtype=np.int64)
-    own = np.asarray(inner_cell)
-    unknown = (own < 0) | suppressed[np.where(own < 0, 0, own)]
-    U = np.flatnonzero(unknown)
-    lower = np.asarray(X[:, targets].T @ a, dtype=float)
-    upper = lower.copy()
-    if len(U) == 0 or len(targets) == 0:
-        return lower, upper
-
-    XT = X.T.tocsr()
-    pub = np.flatnonzero(~suppressed)
-    A_all = XT[pub][:, U].tocsr()  # published cells x unknown inner cells
-    touches = np.diff(A_all.indptr) > 0
-    A = A_all[touches]
-    rhs = np.asarray(XT[pub[touches]] @ (a * ~unknown)).ravel()
-    b = np.asarray(XT[pub[touches]] @ a).ravel() - rhs  # = value - known part
-
-    n_u = len(U)
-    graph = sparse.bmat([[None, A.T], [A, None]], format="csr")
-    _, label = csgraph.connected_components(graph, directed=False)
-    var_comp, con_comp = label[:n_u], label[n_u:]
-
-    T = XT[targets][:, U].tocsr()  # targets x unknowns
-    known_part = np.asarray(XT[targets] @ (a * ~unknown)).ravel()
-    lower[:] = known_part
-    upper[:] = known_part
-
-    var_order = np.argsort(var_comp, kind="stable")
-    con_order = np.argsort(con_comp, kind="stable")
-    comps = np.unique(var_comp[np.unique(T.indices)]) if T.nnz else np.array([], dtype=int)
-    for k in comps.tolist():
-        vs = var_order[
-            np.searchsorted(var_comp[var_order], k, "left") : np.searchsorted(
-                var_comp[var_order], k, "right"
-            )
-        ]
-        cs = con_order[
-            np.searchsorted(con_comp[con_order], k, "left") : np.searchsorted(
-                con_comp[con_order], k, "right"
-            )
-        ]
-        Tk = T[:, vs]
-        hit = np.flatnonzero(np.diff(Tk.tocsr().indptr) > 0)
-        Ak = A[cs][:, vs]
-        bk = b[cs]
-        if len(cs) == 0:
-            upper[hit] = np.inf
-            continue
-        Ak = Ak.toarray() if len(vs) * len(cs) < 40_000 else Ak.tocsc()
-        Tk = Tk.tocsr()
-        for t in hit.tolist():
-            c = Tk[t].toarray().ravel()
-            lower[t] += _solve(c, Ak, bk, integer)
-            upper[t] -= _solve(-c, Ak, bk, integer)
+    suppressed = np.asarray(suppressed, dtype=bool)
+    X = sparse.csc_matrix(X)
+    values = np.asarray(X[:, targets].T @ np.asarray(inner_values, dtype=float)).ravel()
+    unknown = _unknown(inner_cell, suppressed)
+    known, blocks = _blocks(X, inner_values, unknown, suppressed, targets, values)
+    lower, upper = known.copy(), known.copy()
+    for blk in blocks:
+        for row, t in enumerate(blk.targets.tolist()):
+            c = blk.T[row]
+            if len(blk.b) == 0:
+                upper[t] = np.inf
+                continue
+            lower[t] += _lp(c, blk.A, blk.b, integer)[0]
+            upper[t] -= _lp(-c, blk.A, blk.b, integer)[0]
     return lower, upper
+
+
+def _certify_blocks(known, blocks, need_lo, need_hi, need_width):
+    """Witnessed or exact bounds per target (see :func:`certify`)."""
+    lower, upper = known.copy(), known.copy()
+    for blk in blocks:
+        if len(blk.b) == 0:
+            upper[blk.targets] = np.inf
+            continue
+        sols = np.empty((0, blk.T.shape[1]))
+        for row, t in enumerate(blk.targets.tolist()):
+            c = blk.T[row]
+            seen = sols @ c
+            lo_w = seen.min(initial=np.inf)
+            if known[t] + lo_w <= need_lo[t] + TOL:
+                lower[t] += lo_w
+            else:
+                val, y = _lp(c, blk.A, blk.b, False)
+                lower[t] += val
+                sols = np.vstack([sols, y])
+            hi_w = seen.max(initial=-np.inf)
+            if known[t] + hi_w >= max(need_hi[t], lower[t] + need_width[t]) - TOL:
+                upper[t] += hi_w
+            else:
+                val, y = _lp(-c, blk.A, blk.b, False)
+                upper[t] -= val
+                if y is not None:
+                    sols = np.vstack([sols, y])
+    return lower, upper
+
+
+def certify(
+    X: sparse.spmatrix,
+    inner_values: np.ndarray,
+    inner_cell: np.ndarray,
+    suppressed: np.ndarray,
+    targets: np.ndarray,
+    requirement: Requirement,
+    *,
+    regions: list[np.ndarray] | None = None,
+    local_only: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check each target's requirement, reusing solutions as certificates.
+
+    Every solution of an attacker's programme is a table the attacker cannot tell from
+    the truth. When one already puts another target at or beyond its required bound, that
+    target passes in that direction without a programme of its own.
+
+    With ``regions`` (one array of inner cells per target), the programme first lets only
+    the unknowns inside the target's region move and holds everything else at the truth:
+    a solution is still a table the attacker cannot tell from the truth, so a pass is a
+    pass; only targets that fail locally go on to the whole table. Hierarchical margins
+    (a riket total per category) otherwise link every withheld cell of a country into one
+    block.
+
+    Returns
+    -------
+    passes : ndarray of bool
+    lower, upper : ndarray of float
+        For passing directions a witnessed bound at or beyond the requirement, otherwise
+        the exact optimum (of the region's programme when it settled the target).
+    """
+    targets = np.asarray(targets, dtype=np.int64)
+    suppressed = np.asarray(suppressed, dtype=bool)
+    X = sparse.csc_matrix(X)
+    a = np.asarray(inner_values, dtype=float)
+    values = np.asarray(X[:, targets].T @ a).ravel()
+    unknown = _unknown(inner_cell, suppressed)
+    lower = np.full(len(targets), np.nan)
+    upper = np.full(len(targets), np.nan)
+    todo = np.arange(len(targets))
+    if regions is not None:
+        Xr = X.tocsr()
+        keys: dict[tuple[int, int, int], list[int]] = {}
+        for t, S in enumerate(regions):
+            keys.setdefault((len(S), int(S[0]), int(S[-1])), []).append(t)
+        for group in keys.values():
+            S = regions[group[0]]
+            XS = Xr[S].tocsc()
+            cols = np.flatnonzero(np.diff(XS.indptr) > 0)
+            pos = np.searchsorted(cols, targets[group])
+            known, blocks = _blocks(
+                XS[:, cols], a[S], unknown[S], suppressed[cols], pos, values[group]
+            )
+            lo, hi = _certify_blocks(
+                known,
+                blocks,
+                requirement.lower[group],
+                requirement.upper[group],
+                requirement.width[group],
+            )
+            lower[group], upper[group] = lo, hi
+        ok = requirement.passes(lower, upper)
+        todo = np.flatnonzero(~ok) if not local_only else np.empty(0, dtype=np.int64)
+    if len(todo):
+        known, blocks = _blocks(X, a, unknown, suppressed, targets[todo], values[todo])
+        lo, hi = _certify_blocks(
+            known,
+            blocks,
+            requirement.lower[todo],
+            requirement.upper[todo],
+            requirement.width[todo],
+        )
+        lower[todo], upper[todo] = lo, hi
+    return requirement.passes(lower, upper), lower, upper
 
 
 def audit(

@@ -1,0 +1,74 @@
+"""``segregation protect``: protect a CSV of area counts and write the long table."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from segregation.areas.codes import LEVELS
+from segregation.errors import SegregationError
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``segregation protect``."""
+    parser.add_argument("input", help="CSV of area counts: one row per DeSO or RegSO")
+    parser.add_argument("--area-column", required=True, help="column with the DeSO or RegSO codes")
+    parser.add_argument(
+        "--categories",
+        nargs="*",
+        help="category columns (default: every other numeric column)",
+    )
+    parser.add_argument("--regso-column", help="column mapping each DeSO to its RegSO")
+    parser.add_argument("--min-count", type=int, default=5, help="smallest publishable count")
+    parser.add_argument(
+        "--zeros", choices=["published", "sensitive"], default="published", help="zero policy"
+    )
+    parser.add_argument(
+        "--levels", nargs="*", choices=list(LEVELS), help="levels to publish (default: all)"
+    )
+    parser.add_argument("--out", required=True, help="output CSV: level,code,category,value,status")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, protect, audit and write; print a one-line summary."""
+    from segregation.disclosure import protect
+
+    frame = pd.read_csv(args.input, dtype={args.area_column: str}, sep=None, engine="python")
+    if args.area_column not in frame.columns:
+        raise SegregationError(
+            f"--area-column {args.area_column!r} is not in {args.input}; columns are "
+            f"{list(frame.columns)}."
+        )
+    frame = frame.set_index(args.area_column)
+    keep = [args.regso_column] if args.regso_column else []
+    if args.categories:
+        missing = [c for c in args.categories if c not in frame.columns]
+        if missing:
+            raise SegregationError(f"--categories {missing} are not columns of {args.input}.")
+        cats = list(args.categories)
+    else:
+        cats = [
+            c for c in frame.columns if c not in keep and pd.api.types.is_numeric_dtype(frame[c])
+        ]
+        dropped = [c for c in frame.columns if c not in cats and c not in keep]
+        if dropped:
+            print(f"note: ignoring non-numeric columns {dropped}")
+    result = protect(
+        frame[cats + keep],
+        args.min_count,
+        levels=args.levels,
+        regso=args.regso_column,
+        zeros=args.zeros,
+    )
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.to_csv(out)
+    print(
+        f"{out}: {len(result.long)} cells, {result.n_primary} primary and "
+        f"{result.n_secondary} secondary suppressions; every sensitive cell passed the audit."
+    )
+    return 0
