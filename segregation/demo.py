@@ -100,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         (f"Map of {name} kommun", folder / "map.html"),
         (f"PNG of {name} kommun", folder / "map.png"),
         (f"Indices of all {len(summary)} kommuner", out / "summary" / "indices.csv"),
+        ("The same as a page with links", out / "index.html"),
         ("Manifest (inputs, versions, hashes)", result.manifest),
     ]
     print(f"\nWrote {len(result.outputs)} files in {result.seconds:.1f} s:")

@@ -40,7 +40,11 @@ def test_example_writes_map_png_and_tables_per_kommun_and_a_summary(first_run):
     for folder in FOLDERS:
         for name in ("areas.csv", "indices.csv", "map.html", "map.png"):
             assert f"kommuner/{folder}/{name}" in outputs
-    assert "summary/indices.csv" in outputs
+    assert "summary/indices.csv" in outputs and "index.html" in outputs
+    page = (first_run / "index.html").read_text(encoding="utf-8")
+    for folder in FOLDERS:
+        assert f'href="kommuner/{folder}/map.html"' in page
+    assert "Syntetiska data" in page
     summary = pd.read_csv(first_run / "summary/indices.csv", dtype={"kommunkod": str})
     assert summary["kommunkod"].tolist() == KOMMUNER
     # the summary's indices are the per-kommun files, to the last bit
@@ -85,8 +89,8 @@ def test_run_twice_gives_identical_hashes_and_reproduce_says_so(first_run, tmp_p
     assert code == 0
     # the second run is a run like the first: its own manifest lists the same hashes
     assert _manifest(second)["outputs"] == _manifest(first_run)["outputs"]
-    assert len(_manifest(second)["outputs"]) == 13
-    assert "13 of 13 outputs identical: the run is identical." in printed
+    assert len(_manifest(second)["outputs"]) == 14
+    assert "14 of 14 outputs identical: the run is identical." in printed
     assert printed.count("identical        kommuner/") == 12
     assert "input changed" not in printed and "CHANGED" not in printed
 

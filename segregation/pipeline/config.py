@@ -12,7 +12,7 @@ Examples
 >>> parse_config('[outputs]\\npngs = true\\n')
 Traceback (most recent call last):
 ...
-segregation.pipeline.config.ConfigError: Unknown key 'outputs.pngs' in the config. Did you mean 'png'? Allowed keys in [outputs]: areas_csv, html, indices_csv, map_columns, maps_for, national_map, national_png, png, summary.
+segregation.pipeline.config.ConfigError: Unknown key 'outputs.pngs' in the config. Did you mean 'png'? Allowed keys in [outputs]: areas_csv, html, index_page, indices_csv, map_columns, maps_for, national_map, national_png, png, summary.
 """
 
 from __future__ import annotations
@@ -165,6 +165,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "indices_csv": Key(bool, True, "A CSV of the kommun's indices."),
         "summary": Key(bool, True, "One national CSV of the indices of every kommun."),
         "national_map": Key(bool, False, "One HTML map of every area of the run."),
+        "index_page": Key(bool, True, "index.html: every kommun with its indices and links."),
         "national_png": Key(bool, False, "One PNG map of every area of the run."),
         "maps_for": Key(
             (str, list),

@@ -187,11 +187,12 @@ def run(
     outputs_for = _outputs_per_unit(cfg, units)
     todo = [u for u in units if u not in done and any(outputs_for[u].values())]
     folder = "kommuner" if column == "kommunkod" else "lan"
+    folders = {u: f"{folder}/{stages.kommun_folder(u, names.loc[u, 'namn'])}" for u in units}
     jobs = [
         {
             "code": u,
             "name": names.loc[u, "namn"],
-            "folder": str(out / folder / stages.kommun_folder(u, names.loc[u, "namn"])),
+            "folder": str(out / folders[u]),
             "out": str(out),
             "table": table[table[column] == u],
             "indices": indices.loc[[u]] if indices is not None else None,
@@ -212,6 +213,8 @@ def run(
         outputs.update(records.get(u, {}))
     summary = _summary(names.drop(columns="namn"), column, table, indices)
     outputs.update(_national(cfg, out, summary, table, protection["protected"]))
+    if cfg["outputs"]["index_page"]:
+        outputs.update(_write_index(cfg, out, summary, outputs, folders))
     outputs = dict(sorted(outputs.items()))
     finished = datetime.now(UTC)
     manifest = {
@@ -348,6 +351,27 @@ def _draw(
         finally:
             bar.close()
     return records
+
+
+def _write_index(
+    cfg: Mapping[str, Any],
+    out: Path,
+    summary: pd.DataFrame,
+    outputs: Mapping[str, str],
+    folders: Mapping[str, str],
+) -> dict[str, str]:
+    from segregation.pipeline.index_page import index_page
+    from segregation.pipeline.stable import write_bytes
+
+    page = index_page(
+        summary,
+        outputs,
+        folders,
+        title=cfg["run"]["title"] or "deso-segregation batch run",
+        synthetic=cfg["input"]["source"] == "synthetic",
+    )
+    write_bytes(out / "index.html", page.encode("utf-8"))
+    return {"index.html": mf.sha256_file(out / "index.html")}
 
 
 def _national(
