@@ -22,9 +22,11 @@ td.name, th.name { text-align: left; }
 """
 
 
-def _number(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+def _number(value: Any, count: bool) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
+    if count:  # n_areas, n_persons ...: whole numbers with thin spaces between thousands
+        return f"{int(value):,}".replace(",", "\u202f")
     if isinstance(value, float):
         return f"{value:.3f}"
     return html.escape(str(value))
@@ -80,7 +82,7 @@ def index_page(
         ]
         name = html.escape(str(row[name_column])) if name_column else ""
         cells = [f'<td class="name">{html.escape(str(code))}</td>', f'<td class="name">{name}</td>']
-        cells += [f"<td>{_number(row[c])}</td>" for c in numeric]
+        cells += [f"<td>{_number(row[c], c.startswith('n_'))}</td>" for c in numeric]
         cells.append(f'<td class="name">{" ".join(links)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     header = "".join(
