@@ -188,13 +188,14 @@ def run(
     todo = [u for u in units if u not in done and any(outputs_for[u].values())]
     folder = "kommuner" if column == "kommunkod" else "lan"
     folders = {u: f"{folder}/{stages.kommun_folder(u, names.loc[u, 'namn'])}" for u in units}
+    rows_of = dict(tuple(table.groupby(column, sort=True)))  # one pass, not one filter per unit
     jobs = [
         {
             "code": u,
             "name": names.loc[u, "namn"],
             "folder": str(out / folders[u]),
             "out": str(out),
-            "table": table[table[column] == u],
+            "table": rows_of[u],
             "indices": indices.loc[[u]] if indices is not None else None,
             "outputs": outputs_for[u],
             "map_columns": cfg["outputs"]["map_columns"],
