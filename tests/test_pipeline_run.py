@@ -136,7 +136,7 @@ def test_changed_input_byte_reports_the_outputs_it_changed(tmp_path):
     assert "CHANGED          kommuner/0581_norrkoping/indices.csv" in report.lines()
 
 
-def test_interrupted_run_resumes_without_redrawing_finished_kommuner(first_run, tmp_path):
+def test_interrupted_run_resumes_without_redrawing_finished_kommuner(first_run, tmp_path, capsys):
     out = tmp_path / "interrupted"
     command = [sys.executable, "-m", "segregation.cli", "run", str(EXAMPLE), "--out", str(out)]
     process = subprocess.Popen(
@@ -156,10 +156,15 @@ def test_interrupted_run_resumes_without_redrawing_finished_kommuner(first_run, 
     assert not (out / "manifest.json").exists()
     stamp = {p: p.stat().st_mtime_ns for p in (out / "kommuner").rglob("*") if p.is_file()}
 
-    result = run(EXAMPLE, out, progress=False, workers=1)
-    assert result.resumed == finished_before
-    assert sorted(result.drawn) == sorted(set(KOMMUNER) - set(finished_before))
-    assert result.outputs == _manifest(first_run)["outputs"]
+    assert main(["run", str(EXAMPLE), "--out", str(out), "--workers", "1"]) == 0
+    printed = capsys.readouterr()
+    # the progress bar starts at the kommuner already done and ends at all three
+    assert f"kommuner: {100 * len(finished_before) / 3:3.0f}%" in printed.err
+    assert "kommuner: 100%" in printed.err and "3/3" in printed.err
+    assert f"Resumed: {len(finished_before)} kommuner were already done" in printed.out
+    resumed = _manifest(out)
+    assert resumed["resumed"] == finished_before
+    assert resumed["outputs"] == _manifest(first_run)["outputs"]
     for path, mtime in stamp.items():
         if path.parent.name.split("_")[0] in finished_before:
             assert path.stat().st_mtime_ns == mtime, f"{path} was written again"
