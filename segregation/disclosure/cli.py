@@ -12,6 +12,9 @@ from segregation.errors import SegregationError
 
 __all__ = ["add_arguments", "run"]
 
+# columns that hold codes, not counts, even when they read as numbers
+_CODE_COLUMNS = {"deso", "desokod", "regso", "regsokod", "kommun", "kommunkod", "lan", "lanskod"}
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``segregation protect``."""
@@ -52,11 +55,15 @@ def run(args: argparse.Namespace) -> int:
         cats = list(args.categories)
     else:
         cats = [
-            c for c in frame.columns if c not in keep and pd.api.types.is_numeric_dtype(frame[c])
+            c
+            for c in frame.columns
+            if c not in keep
+            and c.lower() not in _CODE_COLUMNS
+            and pd.api.types.is_numeric_dtype(frame[c])
         ]
         dropped = [c for c in frame.columns if c not in cats and c not in keep]
         if dropped:
-            print(f"note: ignoring non-numeric columns {dropped}")
+            print(f"note: not categories (codes or text): {dropped}")
     result = protect(
         frame[cats + keep],
         args.min_count,
