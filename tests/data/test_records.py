@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Transformer
 
 import segregation as seg
@@ -334,3 +336,33 @@ def test_aggregate_refuses_a_level_it_cannot_build():
     people = pd.DataFrame({"deso": ["0114A0010"], "g": [1]})
     with pytest.raises(ValueError, match="key="):
         aggregate(people, "deso", "g", levels=("deso", "regso"))
+
+
+CODES = ["0114R001", "0114R002", "0180R010", "0380R001", "2080R003"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from([*CODES, None]), st.sampled_from(["K", "M"]), st.booleans()),
+        min_size=1,
+        max_size=60,
+    ),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_aggregate_totals_add_up_at_every_level_whatever_the_rows(rows, seed):
+    people = pd.DataFrame(rows, columns=["regso", "sex", "benefit"])
+    if people["regso"].isna().all():
+        return
+    levels = ("regso", "kommun", "lan", "riket")
+    counts = aggregate(people, "regso", ["sex", "benefit"], levels=levels, on_missing="ignore")
+    n = int(people["regso"].notna().sum())
+    for level in levels:
+        assert counts.loc[level, "total"].sum() == n
+    cells = counts.drop(columns="total")
+    assert (cells.sum(axis=1) == counts["total"]).all()
+    by_kommun = counts.loc["regso"].groupby(lambda c: c[:4]).sum()
+    assert (by_kommun.to_numpy() == counts.loc["kommun"].to_numpy()).all()
+    shuffled = people.sample(frac=1, random_state=np.random.default_rng(seed))
+    again = aggregate(shuffled, "regso", ["sex", "benefit"], levels=levels, on_missing="ignore")
+    pd.testing.assert_frame_equal(again, counts)
