@@ -350,6 +350,14 @@ def publish(
     if not wanted:
         raise ValueError("Give outcome= or categories=: a table needs at least one category.")
     counts = aggregate(records, area, wanted, levels=levels, key=key, on_missing=on_missing)
+    if outcome is not None:
+        values = [c for c in counts.columns if c not in ("total", "regsokod")]
+        seen = sorted({str(c).split(" | ")[-1] for c in values})
+        if str(positive) not in seen:
+            raise ValueError(
+                f"No record has {outcome} == {positive!r}; values seen: {describe_items(seen)}. "
+                "Pass positive= the value that counts for the rate."
+            )
     published = list(dict.fromkeys(counts.index.get_level_values("level")))
     finest = counts.loc[published[0]]
     regso = finest.pop("regsokod") if "regsokod" in finest.columns else None
@@ -365,10 +373,6 @@ def publish(
     table.columns.name = None
     if outcome is not None:
         cells = [c for c in table.columns if c != "total"]
-        if not any(c.split(" | ")[-1] == str(positive) for c in cells):
-            raise ValueError(
-                f"No record has {outcome} == {positive!r}; values seen: {describe_items(cells)}."
-            )
         min_den = min_count if min_denominator is None else min_denominator
         table[f"{outcome}_rate"] = _rate(table, cells, ["total"], str(positive), min_den)
         # rate within each group of the other categories: the group's cells are summed

@@ -153,3 +153,13 @@ def test_rate_within_each_group_follows_the_same_rule(table):
     expected = parts.loc[shown, "True | True"] / denominator[shown]
     assert np.allclose(table.loc[shown, column].astype(float), expected.astype(float))
     assert "benefit_rate | born_abroad=False" in table.columns
+
+
+def test_publish_names_what_is_wrong_with_its_input(people, scb):
+    with pytest.raises(ValueError, match="No record has benefit == 'yes'"):
+        publish(people, area="regso", outcome="benefit", positive="yes", levels=("regso",))
+    with pytest.raises(ValueError, match="outcome= or categories="):
+        publish(people, area="regso")
+    clash = scb[1].rename(columns={"scb_share_born_abroad": "total"})
+    with pytest.raises(ValueError, match="clash"):
+        publish(people, area="regso", outcome="benefit", levels=("regso",), stats=clash)
