@@ -61,6 +61,30 @@ def test_example_writes_map_png_and_tables_per_kommun_and_a_summary(first_run):
     assert (first_run / "kommuner/0380_uppsala/map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_only_protected_published_columns_leave_the_run(first_run):
+    import segregation as seg
+
+    areas = pd.read_csv(first_run / "kommuner/0380_uppsala/areas.csv", dtype={"regsokod": str})
+    published = {"born_abroad", "not_born_abroad", "population", "born_abroad_share"}
+    names = {"regsokod", "regsonamn", "kommunkod", "kommunnamn", "lanskod"}
+    typed = {"socioeconomic_index", "area_type"}
+    assert set(areas.columns) == published | names | typed
+    # raw counts the run used but does not publish appear in no file
+    raw = seg.synthetic(seg.load_regso(), seed=2025)
+    unpublished = [c for c in raw.columns if c not in published and c not in names]
+    manifest = _manifest(first_run)
+    for rel in manifest["outputs"]:
+        if rel.endswith((".csv", ".html")):
+            text = (first_run / rel).read_text(encoding="utf-8")
+            for column in unpublished:
+                assert f'"{column}"' not in text and f",{column}," not in text, (rel, column)
+    # every published count is at least the threshold or withheld
+    counts = areas[["born_abroad", "not_born_abroad", "population"]]
+    assert ((counts >= 5) | counts.isna()).all().all()
+    assert manifest["protection"]["protected"] is True
+    assert manifest["protection"]["min_count"] == 5
+
+
 def test_manifest_records_versions_inputs_seeds_times_and_output_hashes(first_run):
     from segregation import __version__
     from segregation.areas.boundaries import boundaries_manifest
@@ -282,3 +306,34 @@ def test_embedded_inputs_are_found_by_name_on_another_machine(first_run):
     found = input_path("boundaries/regso_2025.parquet", moved)
     assert found == embedded_path("regso_2025.parquet")
     assert sha256_file(found) == recorded["sha256"]
+
+
+def test_small_counts_are_withheld_in_tables_and_maps(tmp_path):
+    import segregation as seg
+
+    areas = seg.load_regso(kommun=["0380", "0381"])
+    counts = seg.synthetic(areas, seed=3).drop(columns=["kommunkod", "lanskod"])
+    small = ["0380R005", "0380R017", "0381R003"]
+    counts.loc[small, "born_abroad"] = [1, 2, 4]
+    counts["population"] = counts["born_abroad"] + counts["born_in_sweden"]
+    counts.to_csv(tmp_path / "counts.csv")
+    config = {
+        "run": {"kommuner": ["0380", "0381"], "workers": 1},
+        "input": {"source": "file", "path": str(tmp_path / "counts.csv")},
+        "outputs": {"png": False, "map_columns": ["born_abroad", "born_abroad_share"]},
+    }
+    result = run(config, tmp_path / "out", progress=False)
+    table = pd.concat(
+        pd.read_csv(tmp_path / "out" / rel, dtype={"regsokod": str}).set_index("regsokod")
+        for rel in result.outputs
+        if rel.endswith("areas.csv")
+    )
+    assert table.loc[small, "born_abroad"].isna().all()
+    assert table.loc[small, "born_abroad_share"].isna().all()
+    # secondary suppression: more cells withheld than the three small ones
+    withheld = int(table[["born_abroad", "not_born_abroad", "population"]].isna().sum().sum())
+    assert withheld > len(small)
+    page = (tmp_path / "out/kommuner/0380_uppsala/map.html").read_text(encoding="utf-8")
+    assert "0380R005" in page  # the area is drawn, its count is not
+    m = json.loads((tmp_path / "out/manifest.json").read_text(encoding="utf-8"))
+    assert m["protection"]["n_primary"] >= 3
