@@ -337,3 +337,22 @@ def test_small_counts_are_withheld_in_tables_and_maps(tmp_path):
     assert "0380R005" in page  # the area is drawn, its count is not
     m = json.loads((tmp_path / "out/manifest.json").read_text(encoding="utf-8"))
     assert m["protection"]["n_primary"] >= 3
+
+
+def test_check_compares_files_in_place_without_running(first_run, tmp_path, capsys):
+    import shutil
+
+    out = tmp_path / "archive"
+    shutil.copytree(first_run, out)
+    assert main(["reproduce", str(out / "manifest.json"), "--check"]) == 0
+    assert "14 of 14 outputs identical" in capsys.readouterr().out
+
+    (out / "kommuner/0581_norrkoping/indices.csv").write_text("x\n", encoding="utf-8")
+    (out / "kommuner/2480_umea/map.png").unlink()
+    (out / "notes.txt").write_text("mine\n", encoding="utf-8")
+    assert main(["reproduce", str(out), "--check"]) == 1
+    printed = capsys.readouterr().out
+    assert "CHANGED          kommuner/0581_norrkoping/indices.csv" in printed
+    assert "MISSING          kommuner/2480_umea/map.png" in printed
+    assert "NEW              notes.txt" in printed
+    assert "12 of 14 outputs identical: the run is NOT identical." in printed

@@ -32,6 +32,7 @@ _LAZY: dict[str, str] = {
     "read_manifest": "segregation.pipeline.manifest",
     "sha256_file": "segregation.pipeline.manifest",
     "ReproduceReport": "segregation.pipeline.replay",
+    "check": "segregation.pipeline.replay",
     "reproduce": "segregation.pipeline.replay",
     "RunResult": "segregation.pipeline.runner",
     "run": "segregation.pipeline.runner",

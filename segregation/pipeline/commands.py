@@ -64,15 +64,23 @@ def add_reproduce_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``segregation reproduce``."""
     parser.add_argument("manifest", help="manifest.json of an earlier run (or its folder)")
     parser.add_argument("--out", help="keep the new run here (default: a temporary folder)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only check the files beside the manifest against it (no new run)",
+    )
     parser.add_argument("--workers", type=int, help="processes that draw maps")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def reproduce_command(args: argparse.Namespace) -> int:
     """Re-run a manifest, print one line per file; exit 0 only when all are identical."""
-    from segregation.pipeline.replay import reproduce
+    from segregation.pipeline.replay import check, reproduce
 
-    report = reproduce(args.manifest, args.out, workers=args.workers, progress=not args.quiet)
+    if args.check:
+        report = check(args.manifest)
+    else:
+        report = reproduce(args.manifest, args.out, workers=args.workers, progress=not args.quiet)
     for line in report.lines():
         print(line)
     sys.stdout.flush()

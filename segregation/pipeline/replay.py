@@ -10,7 +10,7 @@ from typing import Any
 
 from segregation.pipeline import manifest as mf
 
-__all__ = ["ReproduceReport", "reproduce"]
+__all__ = ["ReproduceReport", "check", "reproduce"]
 
 
 @dataclass
@@ -66,6 +66,39 @@ def _software_differences(recorded: dict[str, Any]) -> list[str]:
         if current and current != version:
             notes.append(f"{name} {version} -> {current}")
     return notes
+
+
+def check(manifest: str | Path) -> ReproduceReport:
+    """Check the files beside a manifest against it, without running anything.
+
+    Useful for an archived run: every output the manifest lists must still be there with
+    the recorded sha256; files in the folder that the manifest does not list are reported
+    as new (bookkeeping in ``.state`` is left out).
+
+    Parameters
+    ----------
+    manifest : path
+        A ``manifest.json`` (or its folder).
+
+    Returns
+    -------
+    ReproduceReport
+        Outputs sorted into identical, changed, missing and new; inputs that changed.
+    """
+    path = Path(manifest)
+    recorded = mf.read_manifest(path)
+    folder = path if path.is_dir() else path.parent
+    report = ReproduceReport(manifest=path)
+    for role, item in sorted(recorded["inputs"].items()):
+        if "path" not in item:
+            continue
+        file = mf.input_path(role, item)
+        if not file.is_file():
+            report.inputs_missing.append(f"{role} ({file})")
+        elif mf.sha256_file(file) != item["sha256"]:
+            report.inputs_changed.append(f"{role} ({file})")
+    report.outputs = mf.compare_outputs(recorded["outputs"], mf.hash_outputs(folder))
+    return report
 
 
 def reproduce(
