@@ -158,3 +158,9 @@ def test_cli_template_prints_a_config_that_parses_to_the_defaults(capsys):
 
     assert main(["run", "--template"]) == 0
     assert parse_config(capsys.readouterr().out) == parse_config("")
+
+
+def test_per_lan_refuses_a_list_of_kommuner():
+    with pytest.raises(ConfigError, match=r"a län must be whole"):
+        parse_config('[run]\nper = "lan"\nkommuner = ["0380"]\n')
+    assert parse_config('[run]\nper = "lan"\nlan = ["03"]\n')["run"]["lan"] == ["03"]

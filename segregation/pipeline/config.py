@@ -228,6 +228,11 @@ def _cross_checks(cfg: dict[str, dict[str, Any]], source: str) -> None:
             f"{source}: give either 'run.kommuner' or 'run.lan', not both "
             f"(got kommuner={run['kommuner']!r} and lan={run['lan']!r})."
         )
+    if run["per"] == "lan" and run["kommuner"] != "all":
+        raise ConfigError(
+            f"{source}: with run.per = 'lan' a län must be whole: choose län with 'run.lan' "
+            f"(or all of them), not kommuner (got kommuner={run['kommuner']!r})."
+        )
     editions = {"regso": (2020, 2025), "deso": (2018, 2025)}[run["level"]]
     if inp["edition"] not in editions:
         raise ConfigError(

@@ -11,7 +11,6 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from segregation.errors import InvalidCodeError, UnmatchedError, describe_items
@@ -20,6 +19,8 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = [
+    "area_table",
+    "check_coverage",
     "compute_area_types",
     "compute_indices",
     "frame_sha256",
@@ -375,9 +376,3 @@ def area_table(
     if "area_type" in table:
         table["area_type"] = table["area_type"].astype("Int64")
     return table
-
-
-def sort_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows sorted by index, so output order never depends on input order."""
-    order = np.argsort(frame.index.to_numpy().astype(str), kind="stable")
-    return frame.iloc[order]
