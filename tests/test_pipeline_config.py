@@ -164,3 +164,10 @@ def test_per_lan_refuses_a_list_of_kommuner():
     with pytest.raises(ConfigError, match=r"a län must be whole"):
         parse_config('[run]\nper = "lan"\nkommuner = ["0380"]\n')
     assert parse_config('[run]\nper = "lan"\nlan = ["03"]\n')["run"]["lan"] == ["03"]
+
+
+def test_embedded_boundaries_are_regso_2025_only():
+    with pytest.raises(
+        ConfigError, match=r"'embedded' is RegSO edition 2025, but input.edition = 2020"
+    ):
+        parse_config("[input]\nedition = 2020\n")

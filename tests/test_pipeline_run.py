@@ -356,3 +356,25 @@ def test_check_compares_files_in_place_without_running(first_run, tmp_path, caps
     assert "MISSING          kommuner/2480_umea/map.png" in printed
     assert "NEW              notes.txt" in printed
     assert "12 of 14 outputs identical: the run is NOT identical." in printed
+
+
+def test_counts_file_of_another_edition_or_missing_is_refused(tmp_path):
+    from segregation.errors import EditionMismatchError
+
+    counts = _counts_file(tmp_path)
+    frame = pd.read_csv(counts, dtype={"regsokod": str})
+    frame["regsokod"] = frame["regsokod"] + "_RegSO2020"
+    frame.to_csv(counts, index=False)
+    config = {
+        "run": {"kommuner": ["0380"], "workers": 1},
+        "input": {"source": "file", "path": str(counts)},
+        "outputs": {"html": False, "png": False},
+    }
+    with pytest.raises(EditionMismatchError, match=r"143 codes in counts.csv carry another"):
+        run(config, tmp_path / "o", progress=False)
+    frame["regsokod"] = frame["regsokod"].str.replace("_RegSO2020", "_RegSO2025")
+    frame.to_csv(counts, index=False)  # suffixed codes of the run's edition are fine
+    assert run(config, tmp_path / "o", progress=False).units == ["0380"]
+    config["input"]["path"] = str(tmp_path / "nowhere.csv")
+    with pytest.raises(ConfigError, match=r"'input.path' .*nowhere.csv' does not exist"):
+        run(config, tmp_path / "o2", progress=False)

@@ -271,6 +271,12 @@ def _cross_checks(cfg: dict[str, dict[str, Any]], source: str) -> None:
             "Set source = 'file' to read it, or remove path."
         )
     _check_index_names(cfg["indices"]["names"])
+    if run["level"] == "regso" and inp["boundaries"] == "embedded" and inp["edition"] != 2025:
+        raise ConfigError(
+            f"'input.boundaries' = 'embedded' is RegSO edition 2025, but input.edition = "
+            f"{inp['edition']}. Give the path of a RegSO {inp['edition']} boundary file "
+            "(SCB's WFS layer RegSO_2020), or use edition 2025."
+        )
     if run["level"] == "deso" and inp["boundaries"] == "embedded":
         raise ConfigError(
             "'input.boundaries' = 'embedded' has RegSO only; at level 'deso' give the path "

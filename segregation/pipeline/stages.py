@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from segregation.errors import InvalidCodeError, UnmatchedError, describe_items
+from segregation.errors import (
+    EditionMismatchError,
+    InvalidCodeError,
+    UnmatchedError,
+    describe_items,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -196,13 +201,15 @@ def frame_sha256(frame: pd.DataFrame) -> str:
 
 
 def _read_counts_file(cfg: dict[str, Any], areas: pd.DataFrame) -> pd.DataFrame:
-    from segregation.areas.codes import parse_codes, strip_edition
+    from segregation.areas.codes import parse_codes
 
     inp, level = cfg["input"], cfg["run"]["level"]
     path = Path(inp["path"])
     column = inp["code_column"] or f"{level}kod"
     if not path.is_file():
-        raise FileNotFoundError(f"'input.path' {str(path)!r} does not exist.")
+        from segregation.pipeline.config import ConfigError
+
+        raise ConfigError(f"'input.path' {str(path)!r} does not exist.")
     if path.suffix.lower() in (".parquet", ".pq"):
         raw = pd.read_parquet(path)
         if column not in raw.columns and raw.index.name == column:
@@ -214,8 +221,16 @@ def _read_counts_file(cfg: dict[str, Any], areas: pd.DataFrame) -> pd.DataFrame:
             f"{path.name} has no column {column!r} of area codes; its columns are "
             f"{describe_items(list(raw.columns), 12)}. Set 'input.code_column'."
         )
-    codes = strip_edition(raw[column].astype(str).str.strip())
-    parsed = parse_codes(codes.reset_index(drop=True))
+    given = raw[column].astype(str).str.strip().reset_index(drop=True)
+    parsed = parse_codes(given)
+    codes = parsed["base_code"].astype(str)
+    other = parsed["edition"].notna() & (parsed["edition"] != inp["edition"])
+    if other.any():
+        raise EditionMismatchError(
+            f"{int(other.sum())} codes in {path.name} carry another edition than "
+            f"input.edition = {inp['edition']}: {describe_items(given[other.to_numpy()])}. "
+            "Set 'input.edition' to the file's edition, or convert the codes first."
+        )
     wrong = (parsed["level"] != level).to_numpy()
     if wrong.any():
         raise InvalidCodeError(
