@@ -39,9 +39,6 @@ def _style(columns: list[str]) -> dict[str, Any]:
 
 
 def _plot(table: pd.DataFrame, column: str, title: str, unsafe: bool, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from segregation.maps import plot
@@ -53,6 +50,13 @@ def _plot(table: pd.DataFrame, column: str, title: str, unsafe: bool, path: Path
         write_figure(path, figure)
     finally:
         plt.close(figure)
+
+
+def worker_init() -> None:
+    """Run in each worker process: draw off screen, whatever backend the parent uses."""
+    import matplotlib
+
+    matplotlib.use("Agg")
 
 
 def _title(kommunnamn: str, synthetic: bool) -> str:

@@ -29,7 +29,7 @@ from segregation.errors import describe_items
 from segregation.pipeline import manifest as mf
 from segregation.pipeline import stages
 from segregation.pipeline.config import ConfigError, load_config, parse_config, resolve_paths
-from segregation.pipeline.render import render_national, render_unit
+from segregation.pipeline.render import render_national, render_unit, worker_init
 
 __all__ = ["RunResult", "run"]
 
@@ -294,9 +294,6 @@ def _preload(cfg: Mapping[str, Any]) -> None:
     if cfg["outputs"]["html"] or cfg["outputs"]["national_map"]:
         import segregation.maps.interactive
     if cfg["outputs"]["png"] or cfg["outputs"]["national_png"]:
-        import matplotlib
-
-        matplotlib.use("Agg")
         import segregation.maps.static  # noqa: F401
 
 
@@ -340,7 +337,9 @@ def _draw(
 
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=worker_init
+    ) as pool:
         futures = {pool.submit(render_unit, job): job["code"] for job in jobs}
         bar = new_bar()
         try:
