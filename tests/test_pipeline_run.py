@@ -378,3 +378,10 @@ def test_counts_file_of_another_edition_or_missing_is_refused(tmp_path):
     config["input"]["path"] = str(tmp_path / "nowhere.csv")
     with pytest.raises(ConfigError, match=r"'input.path' .*nowhere.csv' does not exist"):
         run(config, tmp_path / "o2", progress=False)
+
+
+def test_unknown_map_column_is_refused_before_any_drawing(tmp_path):
+    config = {"run": {"kommuner": ["0380"]}, "outputs": {"map_columns": ["area_typ"]}}
+    with pytest.raises(ConfigError, match=r"'outputs.map_columns' names 'area_typ'.*area_type"):
+        run(config, tmp_path, progress=False)
+    assert not list((tmp_path / ".state" / "kommuner").glob("*.json"))

@@ -15,7 +15,15 @@ import pandas as pd
 from segregation.pipeline.manifest import sha256_file
 from segregation.pipeline.stable import write_csv, write_figure, write_html
 
-__all__ = ["LABELS", "SYNTHETIC_NOTE", "UNITS", "render_national", "render_unit"]
+__all__ = [
+    "LABELS",
+    "SYNTHETIC_NOTE",
+    "UNITS",
+    "check_map_columns",
+    "render_national",
+    "render_unit",
+    "worker_init",
+]
 
 #: Shown on every map and in every title made from synthetic data.
 SYNTHETIC_NOTE = "Syntetiska data (inte statistik om verkliga personer)"
@@ -63,7 +71,8 @@ def _title(kommunnamn: str, synthetic: bool) -> str:
     return f"{kommunnamn}: {SYNTHETIC_NOTE}" if synthetic else kommunnamn
 
 
-def _map_columns(table: pd.DataFrame, columns: list[str]) -> list[str]:
+def check_map_columns(table: pd.DataFrame, columns: list[str]) -> list[str]:
+    """``columns`` if every one is in the area table, else a ConfigError naming the others."""
     missing = [c for c in columns if c not in table.columns]
     if missing:
         from segregation.pipeline.config import ConfigError
@@ -92,7 +101,7 @@ def render_unit(job: dict[str, Any]) -> dict[str, str]:
         write_csv(path, job["indices"], index=True)
         written.append(path)
     draws = outputs["html"] or outputs["png"]
-    columns = _map_columns(table, job["map_columns"]) if draws else []
+    columns = check_map_columns(table, job["map_columns"]) if draws else []
     title = _title(job["name"], job["synthetic"])
     unsafe = not job["protected"]
     if outputs["html"]:
@@ -120,7 +129,7 @@ def render_national(
     png: bool = False,
 ) -> list[Path]:
     """Write ``national_map.html`` and/or ``national_map.png`` of every area in ``table``."""
-    columns = _map_columns(table, columns)
+    columns = check_map_columns(table, columns)
     title = _title("Sverige", synthetic)
     table = table.sort_index()
     folder.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,12 @@ from segregation.errors import describe_items
 from segregation.pipeline import manifest as mf
 from segregation.pipeline import stages
 from segregation.pipeline.config import ConfigError, load_config, parse_config, resolve_paths
-from segregation.pipeline.render import render_national, render_unit, worker_init
+from segregation.pipeline.render import (
+    check_map_columns,
+    render_national,
+    render_unit,
+    worker_init,
+)
 
 __all__ = ["RunResult", "run"]
 
@@ -183,6 +188,8 @@ def run(
 
         mark_protected(table, **{k: v for k, v in protection.items() if k != "protected"})
 
+    if any(cfg["outputs"][k] for k in ("html", "png", "national_map", "national_png")):
+        check_map_columns(table, cfg["outputs"]["map_columns"])
     column, units, names = stages.units(cfg, selected)
     outputs_for = _outputs_per_unit(cfg, units)
     todo = [u for u in units if u not in done and any(outputs_for[u].values())]
