@@ -62,7 +62,10 @@ def _check_columns(frame: pd.DataFrame, names: Sequence[str], role: str) -> None
 
 def _numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
     column = frame[name]
-    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column):
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
         shown = [

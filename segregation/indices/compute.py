@@ -169,11 +169,13 @@ def _report_undefined(prepared: Prepared, values: dict[str, np.ndarray]) -> None
 
 def result_frame(prepared: Prepared, values: dict[str, np.ndarray]) -> pd.DataFrame:
     """The tidy result: one row per group of areas, one column per index, then counts."""
-    result = pd.DataFrame(values, index=prepared.labels)
-    result["n_areas"] = prepared.n_areas
-    result["n_empty"] = prepared.n_empty
-    result["n_persons"] = prepared.n_persons
-    return result
+    columns = {
+        **values,
+        "n_areas": prepared.n_areas,
+        "n_empty": prepared.n_empty,
+        "n_persons": prepared.n_persons,
+    }
+    return pd.DataFrame(columns, index=prepared.labels, copy=False)
 
 
 def compute(
