@@ -84,3 +84,26 @@ def test_csv_floats_round_trip_exactly(tmp_path):
 def test_no_temporary_file_is_left_behind(tmp_path):
     write_csv(tmp_path / "x.csv", pd.DataFrame({"a": [1]}))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.csv"]
+
+
+def test_git_revision_only_for_tracked_library_files(tmp_path):
+    import subprocess
+
+    from segregation.pipeline.manifest import git_revision
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    package = tmp_path / "venv" / "site-packages" / "segregation"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    assert git_revision(tmp_path) is None  # not a git checkout of anything tracked
+    assert git_revision(package) is None  # an installed copy inside someone's checkout
+    git("add", "venv/site-packages/segregation/__init__.py")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "x")
+    revision = git_revision(package)
+    assert revision is not None and len(revision["commit"]) == 40
+    assert revision["modified"] is False
+    (package / "__init__.py").write_text("x = 1\n")
+    assert git_revision(package)["modified"] is True

@@ -70,8 +70,19 @@ def hash_outputs(folder: str | Path) -> dict[str, str]:
 
 def git_revision(path: str | Path | None = None) -> dict[str, Any] | None:
     """The git commit of the checkout the library runs from, or None when not in one."""
-    where = Path(path) if path else Path(__file__).resolve().parent
+    where = Path(path) if path else Path(__file__).resolve().parents[1]
     try:
+        # the library's own files must be tracked: a wheel installed in a virtual
+        # environment that happens to sit inside some checkout is not that checkout
+        tracked = subprocess.run(
+            ["git", "ls-files", "--error-unmatch", "__init__.py"],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        if tracked.returncode != 0:
+            return None
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=10
         )
