@@ -48,8 +48,8 @@ if hasattr(sys.modules.get("segregation.indices.multiscalar"), "multiscalar"):
 
 _LAZY = {
     "decompose": "segregation.indices.decomposition",
-    "difference": "segregation.indices.decomposition",
-    "counterfactual": "segregation.indices.decomposition",
+    "difference": "segregation.indices.comparison",
+    "counterfactual": "segregation.indices.comparison",
     "test": "segregation.indices.inference",
     "multiscalar": "segregation.indices.multiscalar",
 }
