@@ -116,6 +116,40 @@ class ProtectedTable:
         frame = pd.DataFrame(out, index=wide.index)
         return mark_protected(frame, **self._info(), level=wide.index.name, derived="share")
 
+    def estimate(self, level: str | None = None) -> pd.DataFrame:
+        """Counts for computing indices: withheld cells filled from what is published.
+
+        In each row the published total minus the published categories is what the
+        withheld cells hold together; it is shared among them in proportion to the
+        categories' published totals at the coarsest level (riket when published). Rows
+        whose total is withheld stay missing. The frame is marked as protected with
+        ``estimated=True``, so indices computed from it say that they come from protected,
+        partly estimated counts.
+
+        Examples
+        --------
+        >>> counts = pd.DataFrame({"a": [2, 40, 35], "b": [60, 50, 45]},
+        ...                       index=["0114A0010", "0114A0020", "0114A0030"])
+        >>> est = protect(counts, levels=["deso", "kommun"]).estimate()
+        >>> est.loc["0114A0010"].round(2).tolist()  # 62 shared as 77 : 155
+        [20.58, 41.42]
+        """
+        wide = self.wide(level)
+        cats = self.table.categories
+        part = wide[cats].astype("Float64")
+        long = self.long
+        top = long[(long["level"] == self.params["levels"][-1]) & long["category"].isin(cats)]
+        weight = top.groupby("category")["value"].sum().astype(float).reindex(cats)
+        weight = weight.fillna(weight.mean() if weight.notna().any() else 1.0)
+        withheld = part.isna()
+        left = wide[TOTAL].astype("Float64") - part.fillna(0).sum(axis=1)
+        share = withheld.mul(weight.to_numpy(), axis=1)
+        share = share.div(share.sum(axis=1).replace(0, np.nan), axis=0)
+        est = part.fillna(share.mul(left, axis=0)).astype(float)
+        return mark_protected(
+            est, **self._info(), level=wide.index.name, estimated=True, shared_by="top-level totals"
+        )
+
     def summary(self) -> pd.DataFrame:
         """Cells and suppressed persons by level and status."""
         long = self.table.cells.assign(status=self.status)
@@ -153,8 +187,9 @@ class ProtectedTable:
         )
 
 
-def _check(table, suppressed, targets, req, chains):
-    """Certify every target, region by region (kommun first), then on the whole table."""
+def _check(table, suppressed, targets, req, chains, *, full=True):
+    """Certify every target, region by region (kommun first), then (``full``) on the
+    whole table."""
     n = len(targets)
     ok = np.zeros(n, dtype=bool)
     lo = np.full(n, np.nan)
@@ -185,6 +220,8 @@ def _check(table, suppressed, targets, req, chains):
         )
         ok[idx], lo[idx], hi[idx] = ok_i, lo_i, hi_i
         todo = np.flatnonzero(~ok)
+    if not full:  # only what no region can hold goes to the whole table
+        todo = todo[np.isnan(lo[todo])]
     if len(todo):
         part = Requirement(req.lower[todo], req.upper[todo], req.width[todo])
         ok_t, lo_t, hi_t = certify(
@@ -288,7 +325,7 @@ def protect(
     chains = [regions(table, j) for j in targets]
     for _ in range(max_rounds):
         suppressed = primary | secondary
-        ok, lo, hi = _check(table, suppressed, targets, req, chains)
+        ok, lo, hi = _check(table, suppressed, targets, req, chains, full=False)
         if ok.all():
             break
         for t in np.flatnonzero(~ok).tolist():
@@ -304,6 +341,8 @@ def protect(
                 above=float(max(req.upper[t], lo[t] + req.width[t])) if need_up else None,
             )
             secondary[add] = True
+    if not ok.all():  # what no region settled, the whole table may still settle
+        ok, lo, hi = _check(table, primary | secondary, targets, req, chains)
     if not ok.all():
         bad = table.cells.iloc[targets[~ok]]
         shown = [f"{r.level} {r.code} {r.category}" for r in bad.itertuples()]

@@ -9,6 +9,9 @@ direction, this module finds cheap extra suppressions by one small linear progra
     riket), equal to the true counts elsewhere, with x_j . y beyond the requirement,
     minimising  sum_c  w_c |x_c . (y - a)|  over published cells c
 
+When the cheapest way inside a region has to move the region's own margins, the next
+larger region is tried as well and the cheaper solution is kept.
+
 Suppressed cells carry no cost, cells that must stay published (known zeros) get no
 deviation, and ``w_c`` is the cell's count plus one, so the cheapest way to let the cell
 move is along cells that are already withheld and then along small ones. Every published
@@ -75,10 +78,17 @@ def widen(
     Returns the positions of published cells to add (empty when none are needed or when no
     region allows it; the caller's audit then reports the failure).
     """
+    if below is None and above is None:
+        return np.array([], dtype=np.int64)
     X = table.X
     a = table.inner_values.astype(float)
     w_all = table.cells["value"].to_numpy(dtype=float) + 1.0
-    for _, S in regions(table, cell):
+    rank = {"deso": 0, "regso": 1, "kommun": 2, "lan": 3, "riket": 4}
+    level_rank = table.cells["level"].map(rank).to_numpy()
+    best: tuple[float, np.ndarray] | None = None
+    for lv, S in regions(table, cell):
+        if lv == "riket" and best is not None:
+            break
         XS = _rows(table)[S].tocsc()  # inner cells of the region x all cells
         touch = np.flatnonzero(np.diff(XS.indptr) > 0)
         touch = touch[touch != cell]
@@ -117,5 +127,11 @@ def widen(
         )
         if res.status == 0:
             dev = res.x[n_y : n_y + m] + res.x[n_y + m :]
-            return free[dev > 1e-7]
-    return np.array([], dtype=np.int64)
+            add = free[dev > 1e-7]
+            if best is None or res.fun < best[0]:
+                best = (float(res.fun), add)
+            # margins of the region itself (or above) had to move: a larger region may
+            # find a cheaper way round
+            if not (level_rank[add] >= rank[lv]).any():
+                break
+    return best[1] if best is not None else np.array([], dtype=np.int64)
