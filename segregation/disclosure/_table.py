@@ -124,6 +124,26 @@ def _check_counts(values: pd.DataFrame) -> np.ndarray:
     return np.round(arr).astype(np.int64)
 
 
+def _key_file(key: pd.DataFrame) -> pd.Series:
+    """DeSO -> RegSO from a key table such as SCB's 'Koppling DeSO och RegSO'."""
+    cols = {c.lower(): c for c in key.columns}
+    deso = next((cols[c] for c in ("desokod", "deso") if c in cols), None)
+    reg = next((cols[c] for c in ("regsokod", "regso") if c in cols), None)
+    if deso is None or reg is None:
+        raise SegregationError(
+            f"The key table needs a DeSO and a RegSO column (desokod, regsokod); it has "
+            f"{list(key.columns)}."
+        )
+    pairs = key[[deso, reg]].astype("string")
+    dup = pairs[deso][pairs[deso].duplicated(keep=False)].unique()
+    if len(dup):
+        raise SegregationError(
+            f"{len(dup)} DeSO appear more than once in the key: {describe_items(dup)}. "
+            "Use the key of one edition pair."
+        )
+    return pairs.set_index(deso)[reg]
+
+
 def _regso_of(
     counts: pd.DataFrame, regso: str | Mapping[str, str] | pd.Series | None
 ) -> tuple[pd.DataFrame, pd.Series | None]:
@@ -139,6 +159,8 @@ def _regso_of(
         mapping = counts[regso].astype("string")
         counts = counts.drop(columns=[regso])
     else:
+        if isinstance(regso, pd.DataFrame):
+            regso = _key_file(regso)
         mapping = pd.Series(regso).astype("string").reindex(counts.index.astype(str))
         mapping.index = counts.index
     absent = mapping.isna()
@@ -207,9 +229,10 @@ def build_table(
     ----------
     counts : pandas.DataFrame
         Indexed by DeSO or RegSO codes, one column per category, whole non-negative counts.
-    regso : str, mapping or pandas.Series, optional
-        DeSO -> RegSO: the name of a column of ``counts``, or a mapping keyed by DeSO code.
-        Without it, DeSO go straight to kommun.
+    regso : str, mapping, pandas.Series or pandas.DataFrame, optional
+        DeSO -> RegSO: the name of a column of ``counts``, a mapping keyed by DeSO code, or
+        a key table with columns ``desokod`` and ``regsokod`` (SCB's 'Koppling DeSO och
+        RegSO'). Without it, DeSO go straight to kommun.
     levels : sequence of str, optional
         Levels to publish, from ``deso, regso, kommun, lan, riket``; default all that the
         data allow.
