@@ -139,6 +139,38 @@ def run_kernels(
     return out
 
 
+def _run_smoothed(
+    prepared: Prepared,
+    specs: list[IndexSpec],
+    *,
+    ctx: Context,
+    seed: Any,
+    params: dict[str, Any],
+    explicit: Any,
+) -> dict[str, np.ndarray]:
+    """Reardon & O'Sullivan: aspatial indices on kernel-smoothed local environments.
+
+    With ``kernel=`` every aspatial index is computed on ``W @ counts`` (not rounded), while
+    the explicitly spatial indices keep the raw counts and use the weights themselves.
+    """
+    from segregation.indices.spatial import smooth_counts
+
+    random = [s.name for s in specs if s.random and not s.needs]
+    if random and explicit is not None:
+        raise SegregationError(
+            f"{describe_items(random)} draw whole persons and cannot run on kernel-smoothed "
+            "counts. Leave them out, or compute them without kernel=."
+        )
+    if random:
+        warn(f"Left out {', '.join(random)}: they draw whole persons, not smoothed counts.")
+    local = [s for s in specs if not s.needs and not s.random]
+    spatial = [s for s in specs if s.needs]
+    smoothed = dataclasses.replace(prepared, counts=smooth_counts(prepared.counts, ctx))
+    values = run_kernels(smoothed, local, ctx=ctx, seed=seed, params=params)
+    values.update(run_kernels(prepared, spatial, ctx=ctx, seed=seed, params=params))
+    return {s.name: values[s.name] for s in specs if s.name in values}
+
+
 def _report_undefined(prepared: Prepared, values: dict[str, np.ndarray]) -> None:
     """Warn once about indices that are undefined (NaN) in groups of areas with population."""
     has_people = prepared.n_areas > 0
@@ -219,7 +251,10 @@ def compute(
         with the frame, or a level derivable from DeSO/RegSO codes in the index. Every group
         is computed in the same pass. Default: all areas together (one row).
     weights, kernel, bandwidth, geometry
-        Passed to the spatial engine for spatial indices.
+        Passed to the spatial engine for spatial indices. With ``kernel=`` (and
+        ``bandwidth=`` in metres) every aspatial index is computed on kernel-smoothed local
+        environments, Reardon & O'Sullivan's spatial version of it (counts not rounded);
+        random indices, which draw whole persons, are left out.
     seed : int, optional
         Seeds the random indices (modified and bias-corrected ones): the same seed gives the
         same numbers. Each random index starts from its own ``default_rng(seed)``, so a value
@@ -306,7 +341,10 @@ def compute(
             kernel_frame, prepared.starts, weights=weights, kernel=kernel,
             bandwidth=bandwidth, geometry=geometry, **params,
         )  # fmt: skip
-    values = run_kernels(prepared, specs, ctx=ctx, seed=seed, params=params)
+    if kernel is not None:
+        values = _run_smoothed(prepared, specs, ctx=ctx, seed=seed, params=params, explicit=indices)
+    else:
+        values = run_kernels(prepared, specs, ctx=ctx, seed=seed, params=params)
     _report_undefined(prepared, values)
     result = result_frame(prepared, values)
     result.attrs["segregation"] = {
