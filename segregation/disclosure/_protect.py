@@ -92,7 +92,7 @@ class ProtectedTable:
         long = self.long
         part = long[long["level"] == level]
         wide = part.pivot(index="code", columns="category", values="value")
-        wide = wide[[*self.table.categories, TOTAL]]
+        wide = wide[[*self.table.categories, TOTAL, *self.params["category_groups"]]]
         wide.index.name = level
         return mark_protected(wide, **self._info(), level=level)
 
@@ -247,6 +247,7 @@ def protect(
     rule: str = "width",
     min_width: float | None = None,
     percent: float | None = None,
+    category_groups: Mapping[str, Sequence[str]] | None = None,
     max_rounds: int = 5,
 ) -> ProtectedTable:
     """Protect area counts: primary and secondary suppression over the whole hierarchy.
@@ -278,6 +279,9 @@ def protect(
         the default asks that an attacker's interval reach from 0 to ``min_count``.
     min_width, percent : float, optional
         Parameters of the ``min_width`` and ``percent`` rules.
+    category_groups : mapping of str to list of str, optional
+        Further published categories that sum given ones (a second table from the same
+        data), protected in the same system, e.g. ``{"c4_c5": ["cat4", "cat5"]}``.
     max_rounds : int, default=5
         Rounds of audit and widening before giving up.
 
@@ -306,7 +310,7 @@ def protect(
     5  deso  0114A0020    total     90  published
     """
     _check_rule(rule, min_width, percent)
-    table = build_table(counts, regso=regso, levels=levels)
+    table = build_table(counts, regso=regso, levels=levels, category_groups=category_groups)
     values = table.cells["value"].to_numpy()
     primary = frequency_rule(values, min_count, zeros=zeros)
     forced = (values == 0) & ~primary
@@ -365,5 +369,6 @@ def protect(
         "percent": percent,
         "levels": list(dict.fromkeys(table.cells["level"])),
         "categories": list(table.categories),
+        "category_groups": {k: list(v) for k, v in (category_groups or {}).items()},
     }
     return ProtectedTable(table, status, params, audit)

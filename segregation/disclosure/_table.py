@@ -189,6 +189,29 @@ def _regso_of(
     return counts, pd.Series(parsed["base_code"].to_numpy(), index=counts.index)
 
 
+def _check_groups(
+    category_groups: Mapping[str, Sequence[str]] | None, categories: list[str]
+) -> dict[str, list[int]]:
+    """Category groups as positions of their members, checked."""
+    if not category_groups:
+        return {}
+    out = {}
+    for name, members in category_groups.items():
+        name = str(name)
+        if name in categories or name == TOTAL:
+            raise SegregationError(
+                f"Category group {name!r} has the name of a category or of the total; rename it."
+            )
+        unknown = [m for m in members if str(m) not in categories]
+        if unknown or len(members) < 2:
+            raise SegregationError(
+                f"Category group {name!r} must list at least two of the categories "
+                f"{categories}; unknown: {unknown}."
+            )
+        out[name] = sorted(categories.index(str(m)) for m in members)
+    return out
+
+
 def resolve_levels(area_level: str, has_regso: bool, levels: Sequence[str] | None) -> list[str]:
     """The published levels, finest first, checked against what the data can give."""
     start = LEVELS.index(area_level)
@@ -222,6 +245,7 @@ def build_table(
     *,
     regso: str | Mapping[str, str] | pd.Series | None = None,
     levels: Sequence[str] | None = None,
+    category_groups: Mapping[str, Sequence[str]] | None = None,
 ) -> CellTable:
     """Validate area counts and build the linked table of every level and the totals.
 
@@ -236,6 +260,10 @@ def build_table(
     levels : sequence of str, optional
         Levels to publish, from ``deso, regso, kommun, lan, riket``; default all that the
         data allow.
+    category_groups : mapping of str to list of str, optional
+        Further published categories that sum several of the given ones (a second table
+        from the same data, e.g. ``{"foreign_background": ["born_abroad", "parents_abroad"]}``),
+        at every level, linked to the same inner cells.
 
     Returns
     -------
@@ -290,8 +318,9 @@ def build_table(
     areas = pd.Index(np.asarray(counts.index.astype(str))[order], name=area_level)
     hier.index = areas
 
+    groups = _check_groups(category_groups, categories)
     n_area, n_cat = values.shape
-    width = n_cat + 1
+    width = n_cat + 1 + len(groups)
     inner = np.arange(n_area * n_cat)
     inner_area = inner // n_cat
     inner_cat = inner % n_cat
@@ -314,6 +343,10 @@ def build_table(
         tot_cols = offset + node * width + n_cat
         rows += [inner, inner]
         cols += [cat_cols, tot_cols]
+        for g, members in enumerate(groups.values()):
+            pick = np.isin(inner_cat, members)
+            rows.append(inner[pick])
+            cols.append(offset + node[pick] * width + n_cat + 1 + g)
         if level == area_level:
             inner_cell = cat_cols.copy()
         frames.append(
@@ -321,7 +354,7 @@ def build_table(
                 {
                     "level": level,
                     "code": np.repeat(uniq, width),
-                    "category": np.tile([*categories, TOTAL], len(uniq)),
+                    "category": np.tile([*categories, TOTAL, *groups], len(uniq)),
                     "node": np.repeat(np.arange(len(uniq)), width),
                 }
             )

@@ -115,3 +115,15 @@ def test_min_width_rule_passes():
 def test_unknown_rule_raises(rule):
     with pytest.raises(ValueError, match="rule"):
         protect(_random_counts(1, 1, 3, 2), rule=rule)
+
+
+def test_integer_audit_of_a_protected_table_passes_and_is_integral():
+    counts = _random_counts(3, 2, 4, 3)
+    result = protect(counts, 5)
+    lp = audit(result)
+    mip = audit(result, integer=True)
+    assert mip["passes"].all()
+    finite = np.isfinite(mip["upper"])
+    assert np.allclose(mip["lower"], np.round(mip["lower"]))
+    assert np.allclose(mip.loc[finite, "upper"], np.round(mip.loc[finite, "upper"]))
+    assert (mip["lower"] >= lp["lower"] - 1e-9).all()

@@ -78,3 +78,18 @@ def test_tauargus_audit_accepts_our_pattern(uppsala, uppsala_protected):
     assert len(sensitive) == 151
     assert (sensitive["min"] <= 1e-6).all()
     assert (sensitive["max"] >= 5 - 1e-6).all()
+
+
+def test_two_linked_tables_from_the_same_data_pass_together(uppsala):
+    # a second table (cat4 + cat5 together) at every level, protected in the same system
+    result = protect(
+        uppsala, 5, levels=["deso", "kommun", "riket"], category_groups={"cat45": ["cat4", "cat5"]}
+    )
+    long = result.long
+    assert (long["category"] == "cat45").sum() == (len(uppsala) + 18 + 1)
+    report = audit(result, cells="primary")
+    assert report["passes"].all()
+    # where cat4 is published, publishing cat4 + cat5 would give cat5 back
+    wide = result.wide("deso")
+    hidden5 = wide["cat5"].isna()
+    assert (wide.loc[hidden5, "cat4"].isna() | wide.loc[hidden5, "cat45"].isna()).all()
