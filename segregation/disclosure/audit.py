@@ -219,13 +219,21 @@ def cell_intervals(
     known, blocks = _blocks(X, inner_values, unknown, suppressed, targets, values)
     lower, upper = known.copy(), known.copy()
     for blk in blocks:
+        if len(blk.b) == 0:
+            upper[blk.targets] = np.inf
+            continue
+        # a solution with this target at 0 proves its minimum exactly (c.y >= 0 for y >= 0)
+        sols = np.empty((0, blk.T.shape[1]))
         for row, t in enumerate(blk.targets.tolist()):
             c = blk.T[row]
-            if len(blk.b) == 0:
-                upper[t] = np.inf
-                continue
-            lower[t] += _lp(c, blk.A, blk.b, integer)[0]
-            upper[t] -= _lp(-c, blk.A, blk.b, integer)[0]
+            if not (len(sols) and (sols @ c).min() <= 1e-9):
+                val, y = _lp(c, blk.A, blk.b, integer)
+                lower[t] += val
+                sols = np.vstack([sols, y])
+            val, y = _lp(-c, blk.A, blk.b, integer)
+            upper[t] -= val
+            if y is not None:
+                sols = np.vstack([sols, y])
     return lower, upper
 
 
