@@ -11,12 +11,12 @@ level ``v`` (its interval must reach 0) and upper level ``min_count - v``.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-__all__ = ["tauargus_audit", "tauargus_suppress"]
+__all__ = ["pattern_counts", "tauargus_audit", "tauargus_suppress"]
 
 
 def _import():
@@ -32,7 +32,10 @@ def _import():
     return run_batch, Suppress, parse_simple_tab
 
 
-def _write(work: Path, counts: pd.DataFrame, status: pd.Series | None, min_count: int) -> Path:
+def _write(
+    work: Path, counts: pd.DataFrame, status: Mapping[tuple[str, str], str] | None, min_count: int
+) -> Path:
+    """Table input for tau-ARGUS: .tab (every cell and margin), .hrc, .rda and .arb."""
     kommun = counts.index.str[:4]
     cats = list(counts.columns)
     rows = []
@@ -149,6 +152,3 @@ def pattern_counts(frame: pd.DataFrame) -> dict[str, float]:
         "secondary": int((st == "M").sum()),
         "suppressed_total": float(frame.loc[st.isin(["U", "M"]), "count"].sum()),
     }
-
-
-_ = np  # numpy is used by callers through the returned frames
