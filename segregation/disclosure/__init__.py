@@ -21,6 +21,7 @@ from segregation.disclosure._marks import (
 from segregation.disclosure._protect import DisclosureError, ProtectedTable, protect
 from segregation.disclosure.audit import audit, cell_intervals
 from segregation.disclosure.ckm import PerturbedTable, cell_keys, perturb, perturbation_table
+from segregation.disclosure.export import export_table
 from segregation.disclosure.gauss import gauss_suppress
 from segregation.disclosure.rules import (
     derived_rule,
@@ -39,6 +40,7 @@ __all__ = [
     "cell_keys",
     "derived_rule",
     "dominance_rule",
+    "export_table",
     "frequency_rule",
     "gauss_suppress",
     "is_protected",

@@ -82,3 +82,14 @@ def test_cli_writes_the_long_csv(tmp_path, uppsala):
     assert list(got.columns) == ["level", "code", "category", "value", "status"]
     assert (got["status"] == "secondary").sum() <= 173
     assert got.loc[got["status"] != "published", "value"].isna().all()
+
+
+def test_export_refuses_raw_and_writes_protected(tmp_path, uppsala_protected, uppsala):
+    from segregation.disclosure import export_table
+
+    with pytest.raises(UnprotectedDataError):
+        export_table(uppsala, tmp_path / "raw.csv")
+    path = export_table(uppsala_protected.wide("kommun"), tmp_path / "k.csv")
+    back = pd.read_csv(path, dtype={"kommun": str}).set_index("kommun")
+    assert back.index.tolist() == sorted(uppsala.index.str[:4].unique())
+    export_table(uppsala, tmp_path / "raw_ok.csv", unsafe=True)
