@@ -30,10 +30,16 @@ from segregation.disclosure._table import CellTable
 __all__ = ["regions", "widen"]
 
 
-def _codes(table: CellTable, level: str) -> np.ndarray:
-    cache = table.__dict__.setdefault("_codes", {})
+def _runs(table: CellTable, level: str) -> tuple[np.ndarray, np.ndarray]:
+    """First and one-past-last area of each area's node (nodes are contiguous runs)."""
+    cache = table.__dict__.setdefault("_runs", {})
     if level not in cache:
-        cache[level] = table.hierarchy[level].to_numpy(dtype=str)
+        codes = table.hierarchy[level].to_numpy(dtype=str)
+        new = np.r_[True, codes[1:] != codes[:-1]]
+        starts = np.flatnonzero(new)
+        run = np.cumsum(new) - 1
+        ends = np.r_[starts[1:], len(codes)]
+        cache[level] = (starts[run], ends[run])
     return cache[level]
 
 
@@ -54,9 +60,8 @@ def regions(table: CellTable, cell: int) -> list[tuple[str, np.ndarray]]:
     levels = [lv for lv in ("deso", "regso", "kommun", "lan", "riket") if lv in hier.columns]
     out = []
     for lv in levels[levels.index(level) + 1 :] if level in levels else levels:
-        codes = _codes(table, lv)
-        node = codes[areas_of_cell[0]]
-        areas = np.flatnonzero(codes == node)
+        start, end = _runs(table, lv)
+        areas = np.arange(start[areas_of_cell[0]], end[areas_of_cell[0]])
         if len(areas) > len(areas_of_cell) or lv == "riket":
             inner = (areas[:, None] * n_cat + np.arange(n_cat)).ravel()
             if not out or len(inner) > len(out[-1][1]):
