@@ -310,6 +310,8 @@ def protect(
     5  deso  0114A0020    total     90  published
     """
     _check_rule(rule, min_width, percent)
+    if int(max_rounds) != max_rounds or max_rounds < 1:
+        raise SegregationError(f"max_rounds must be a whole number >= 1, got {max_rounds!r}.")
     table = build_table(counts, regso=regso, levels=levels, category_groups=category_groups)
     values = table.cells["value"].to_numpy()
     primary = frequency_rule(values, min_count, zeros=zeros)
