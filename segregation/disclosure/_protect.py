@@ -329,9 +329,16 @@ def protect(
         values[targets], rule=rule, min_count=min_count, min_width=min_width, percent=percent
     )
     chains = [regions(table, j) for j in targets]
+    ok = np.zeros(len(targets), dtype=bool)
+    lo = np.full(len(targets), np.nan)
+    hi = np.full(len(targets), np.nan)
     for _ in range(max_rounds):
-        suppressed = primary | secondary
-        ok, lo, hi = _check(table, suppressed, targets, req, chains, full=False)
+        # more suppression never narrows an interval: only what failed is checked again
+        todo = np.flatnonzero(~ok)
+        part = Requirement(req.lower[todo], req.upper[todo], req.width[todo])
+        ok[todo], lo[todo], hi[todo] = _check(
+            table, primary | secondary, targets[todo], part, [chains[t] for t in todo], full=False
+        )
         if ok.all():
             break
         for t in np.flatnonzero(~ok).tolist():
@@ -348,7 +355,11 @@ def protect(
             )
             secondary[add] = True
     if not ok.all():  # what no region settled, the whole table may still settle
-        ok, lo, hi = _check(table, primary | secondary, targets, req, chains)
+        todo = np.flatnonzero(~ok)
+        part = Requirement(req.lower[todo], req.upper[todo], req.width[todo])
+        ok[todo], lo[todo], hi[todo] = _check(
+            table, primary | secondary, targets[todo], part, [chains[t] for t in todo]
+        )
     if not ok.all():
         bad = table.cells.iloc[targets[~ok]]
         shown = [f"{r.level} {r.code} {r.category}" for r in bad.itertuples()]
