@@ -101,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         (f"PNG of {name} kommun", folder / "map.png"),
         (f"Indices of all {len(summary)} kommuner", out / "summary" / "indices.csv"),
         ("The same as a page with links", out / "index.html"),
+        ("Indices over all of Sweden", out / "summary" / "all_areas.csv"),
         ("Manifest (inputs, versions, hashes)", result.manifest),
     ]
     print(f"\nWrote {len(result.outputs)} files in {result.seconds:.1f} s:")

@@ -28,6 +28,7 @@ def test_demo_writes_maps_table_and_manifest_and_prints_where(demo, capsys):
         "kommuner/0380_uppsala/map.html",
         "kommuner/0380_uppsala/map.png",
         "summary/indices.csv",
+        "summary/all_areas.csv",
         "index.html",
     }
     manifest = json.loads((demo / "manifest.json").read_text(encoding="utf-8"))

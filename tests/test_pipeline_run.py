@@ -59,6 +59,15 @@ def test_example_writes_map_png_and_tables_per_kommun_and_a_summary(first_run):
     n_areas = [len(pd.read_csv(first_run / "kommuner" / f / "areas.csv")) for f in FOLDERS]
     assert types.tolist() == n_areas
     assert (first_run / "kommuner/0380_uppsala/map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # one row over all areas of the run: the indices of the three kommuner taken together
+    import segregation as seg
+
+    areas = seg.load_regso(kommun=KOMMUNER)
+    counts = seg.synthetic(seg.load_regso(), seed=2025).loc[areas.index]
+    together = seg.indices.compute(counts, group="born_abroad", total="population")
+    overall = pd.read_csv(first_run / "summary/all_areas.csv")
+    assert overall.loc[0, "dissimilarity"] == together.loc[0, "dissimilarity"]
+    assert overall.loc[0, "n_kommuner"] == 3 and overall.loc[0, "n_areas"] == len(areas)
 
 
 def test_only_protected_published_columns_leave_the_run(first_run):
@@ -113,8 +122,8 @@ def test_run_twice_gives_identical_hashes_and_reproduce_says_so(first_run, tmp_p
     assert code == 0
     # the second run is a run like the first: its own manifest lists the same hashes
     assert _manifest(second)["outputs"] == _manifest(first_run)["outputs"]
-    assert len(_manifest(second)["outputs"]) == 14
-    assert "14 of 14 outputs identical: the run is identical." in printed
+    assert len(_manifest(second)["outputs"]) == 15
+    assert "15 of 15 outputs identical: the run is identical." in printed
     assert printed.count("identical        kommuner/") == 12
     assert "input changed" not in printed and "CHANGED" not in printed
 
@@ -326,7 +335,7 @@ def test_small_counts_are_withheld_in_tables_and_maps(tmp_path):
     table = pd.concat(
         pd.read_csv(tmp_path / "out" / rel, dtype={"regsokod": str}).set_index("regsokod")
         for rel in result.outputs
-        if rel.endswith("areas.csv")
+        if rel.startswith("kommuner/") and rel.endswith("/areas.csv")
     )
     assert table.loc[small, "born_abroad"].isna().all()
     assert table.loc[small, "born_abroad_share"].isna().all()
@@ -345,7 +354,7 @@ def test_check_compares_files_in_place_without_running(first_run, tmp_path, caps
     out = tmp_path / "archive"
     shutil.copytree(first_run, out)
     assert main(["reproduce", str(out / "manifest.json"), "--check"]) == 0
-    assert "14 of 14 outputs identical" in capsys.readouterr().out
+    assert "15 of 15 outputs identical" in capsys.readouterr().out
 
     (out / "kommuner/0581_norrkoping/indices.csv").write_text("x\n", encoding="utf-8")
     (out / "kommuner/2480_umea/map.png").unlink()
@@ -355,7 +364,7 @@ def test_check_compares_files_in_place_without_running(first_run, tmp_path, caps
     assert "CHANGED          kommuner/0581_norrkoping/indices.csv" in printed
     assert "MISSING          kommuner/2480_umea/map.png" in printed
     assert "NEW              notes.txt" in printed
-    assert "12 of 14 outputs identical: the run is NOT identical." in printed
+    assert "13 of 15 outputs identical: the run is NOT identical." in printed
 
 
 def test_counts_file_of_another_edition_or_missing_is_refused(tmp_path):

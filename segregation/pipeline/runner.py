@@ -40,6 +40,7 @@ __all__ = ["RunResult", "run"]
 
 _STATE = ".state"
 _SUMMARY = "summary/indices.csv"
+_OVERALL = "summary/all_areas.csv"
 _TYPE_COLUMNS = [f"n_area_type_{t}" for t in range(1, 6)]
 
 
@@ -220,7 +221,8 @@ def run(
     for u in units:
         outputs.update(records.get(u, {}))
     summary = _summary(names.drop(columns="namn"), column, table, indices)
-    outputs.update(_national(cfg, out, summary, table, protection["protected"]))
+    overall = _overall(cfg, counts, areas, table, len(units))
+    outputs.update(_national(cfg, out, summary, overall, table, protection["protected"]))
     if cfg["outputs"]["index_page"]:
         outputs.update(_write_index(cfg, out, summary, outputs, folders))
     outputs = dict(sorted(outputs.items()))
@@ -381,10 +383,29 @@ def _write_index(
     return {"index.html": mf.sha256_file(out / "index.html")}
 
 
+def _overall(
+    cfg: Mapping[str, Any],
+    counts: pd.DataFrame,
+    areas: pd.DataFrame,
+    table: pd.DataFrame,
+    n_units: int,
+) -> pd.DataFrame | None:
+    """One row over all areas of the run: the indices, the number of units, area types."""
+    if not cfg["outputs"]["summary"]:
+        return None
+    overall = stages.compute_indices(dict(cfg), counts, areas, by=None)
+    overall.insert(0, f"n_{'kommuner' if cfg['run']['per'] == 'kommun' else 'lan'}", n_units)
+    if "area_type" in table:
+        for t, name in zip(range(1, 6), _TYPE_COLUMNS, strict=True):
+            overall[name] = int((table["area_type"] == t).sum())
+    return overall
+
+
 def _national(
     cfg: Mapping[str, Any],
     out: Path,
     summary: pd.DataFrame,
+    overall: pd.DataFrame | None,
     table: pd.DataFrame,
     protected: bool,
 ) -> dict[str, str]:
@@ -394,6 +415,9 @@ def _national(
     if cfg["outputs"]["summary"]:
         write_csv(out / _SUMMARY, summary, index=True)
         written[_SUMMARY] = mf.sha256_file(out / _SUMMARY)
+    if overall is not None:
+        write_csv(out / _OVERALL, overall, index=True)
+        written[_OVERALL] = mf.sha256_file(out / _OVERALL)
     if cfg["outputs"]["national_map"] or cfg["outputs"]["national_png"]:
         paths = render_national(
             table,

@@ -303,24 +303,35 @@ def compute_area_types(cfg: dict[str, Any], counts: pd.DataFrame) -> pd.DataFram
 
 
 def compute_indices(
-    cfg: dict[str, Any], counts: pd.DataFrame, areas: gpd.GeoDataFrame, *, by: str = "kommunkod"
+    cfg: dict[str, Any],
+    counts: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    by: str | None = "kommunkod",
 ) -> pd.DataFrame:
-    """Every configured index for every kommun (or län) in one vectorised call."""
+    """Every configured index for every kommun (or län) in one vectorised call.
+
+    With ``by=None``, one row (index ``"all"``) over all areas of the run together.
+    """
     import geopandas as gpd
 
     from segregation.indices import compute
 
     ind = cfg["indices"]
-    frame = gpd.GeoDataFrame(
-        counts.assign(**{by: areas[by]}), geometry=areas.geometry, crs=areas.crs
-    )
-    kwargs: dict[str, Any] = {"by": by, "seed": ind["seed"]}
+    data = counts if by is None else counts.assign(**{by: areas[by]})
+    frame = gpd.GeoDataFrame(data, geometry=areas.geometry, crs=areas.crs)
+    kwargs: dict[str, Any] = {"seed": ind["seed"]}
+    if by is not None:
+        kwargs["by"] = by
     if ind["groups"]:
         kwargs["groups"] = ind["groups"]
     else:
         kwargs["group"], kwargs["total"] = ind["group"], ind["total"]
     result = compute(frame, indices=ind["names"], **kwargs)
-    result.index.name = by
+    if by is None:
+        result.index = pd.Index(["all"], name="scope")
+    else:
+        result.index.name = by
     return result
 
 
