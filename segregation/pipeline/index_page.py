@@ -93,7 +93,12 @@ def index_page(
     )
     extra = [
         f'<li><a href="{p}">{p}</a></li>'
-        for p in ("summary/indices.csv", "summary/national_map.html", "summary/national_map.png")
+        for p in (
+            "summary/indices.csv",
+            "summary/all_areas.csv",
+            "summary/national_map.html",
+            "summary/national_map.png",
+        )
         if p in files
     ]
     note = (
