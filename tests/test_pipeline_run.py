@@ -394,3 +394,18 @@ def test_unknown_map_column_is_refused_before_any_drawing(tmp_path):
     with pytest.raises(ConfigError, match=r"'outputs.map_columns' names 'area_typ'.*area_type"):
         run(config, tmp_path, progress=False)
     assert not list((tmp_path / ".state" / "kommuner").glob("*.json"))
+
+
+def test_parquet_counts_give_the_same_numbers_as_csv(tmp_path):
+    csv = _counts_file(tmp_path)
+    frame = pd.read_csv(csv, dtype={"regsokod": str}).set_index("regsokod")
+    frame.to_parquet(tmp_path / "counts.parquet")
+    results = {}
+    for name in ("counts.csv", "counts.parquet"):
+        config = {
+            "run": {"kommuner": KOMMUNER, "workers": 1},
+            "input": {"source": "file", "path": str(tmp_path / name)},
+            "outputs": {"html": False, "png": False, "index_page": False},
+        }
+        results[name] = run(config, tmp_path / name.replace(".", "_"), progress=False).outputs
+    assert results["counts.csv"] == results["counts.parquet"]
