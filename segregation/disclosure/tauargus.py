@@ -10,6 +10,7 @@ level ``v`` (its interval must reach 0) and upper level ``min_count - v``.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -116,7 +117,8 @@ def tauargus_suppress(
     ``M`` secondary) plus tau-ARGUS's ``lower``/``upper``.
     """
     run_batch, Suppress, _ = _import()
-    with tempfile.TemporaryDirectory() as tmp:
+    # the engine writes scratch files into the working directory: keep them in `work`
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
         work = Path(tmp)
         eng = run_batch(_write(work, counts, None, min_count))
         eng.suppress(Suppress(kind=method, tab_no=1))
@@ -131,7 +133,7 @@ def tauargus_audit(counts: pd.DataFrame, status: pd.Series, min_count: int = 5) 
     tau-ARGUS (``cell, min, max, value, status, unsafe``) joined to codes.
     """
     run_batch, _, _ = _import()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
         work = Path(tmp)
         eng = run_batch(_write(work, counts, status, min_count))
         rows = eng.audit(0)
