@@ -11,44 +11,44 @@
 
 from __future__ import annotations
 
-from segregation.disclosure._marks import (
-    PROTECTED_ATTR,
-    is_protected,
-    mark_protected,
-    protection_info,
-    require_protected,
-)
-from segregation.disclosure._protect import DisclosureError, ProtectedTable, protect
-from segregation.disclosure.audit import audit, cell_intervals
-from segregation.disclosure.ckm import PerturbedTable, cell_keys, perturb, perturbation_table
-from segregation.disclosure.export import export_table
-from segregation.disclosure.gauss import gauss_suppress
-from segregation.disclosure.rules import (
-    derived_rule,
-    dominance_rule,
-    frequency_rule,
-    p_percent_rule,
-)
+import importlib
+from typing import Any
 
-__all__ = [
-    "PROTECTED_ATTR",
-    "DisclosureError",
-    "PerturbedTable",
-    "ProtectedTable",
-    "audit",
-    "cell_intervals",
-    "cell_keys",
-    "derived_rule",
-    "dominance_rule",
-    "export_table",
-    "frequency_rule",
-    "gauss_suppress",
-    "is_protected",
-    "mark_protected",
-    "p_percent_rule",
-    "perturb",
-    "perturbation_table",
-    "protect",
-    "protection_info",
-    "require_protected",
-]
+# public name -> module; imported on first use, so that reading a frame's protection mark
+# (``_marks``) does not pull in SciPy's solvers
+_EXPORTS: dict[str, str] = {
+    "PROTECTED_ATTR": "segregation.disclosure._marks",
+    "is_protected": "segregation.disclosure._marks",
+    "mark_protected": "segregation.disclosure._marks",
+    "protection_info": "segregation.disclosure._marks",
+    "require_protected": "segregation.disclosure._marks",
+    "DisclosureError": "segregation.disclosure._protect",
+    "ProtectedTable": "segregation.disclosure._protect",
+    "protect": "segregation.disclosure._protect",
+    "audit": "segregation.disclosure.audit",
+    "cell_intervals": "segregation.disclosure.audit",
+    "PerturbedTable": "segregation.disclosure.ckm",
+    "cell_keys": "segregation.disclosure.ckm",
+    "perturb": "segregation.disclosure.ckm",
+    "perturbation_table": "segregation.disclosure.ckm",
+    "export_table": "segregation.disclosure.export",
+    "gauss_suppress": "segregation.disclosure.gauss",
+    "derived_rule": "segregation.disclosure.rules",
+    "dominance_rule": "segregation.disclosure.rules",
+    "frequency_rule": "segregation.disclosure.rules",
+    "p_percent_rule": "segregation.disclosure.rules",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'segregation.disclosure' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

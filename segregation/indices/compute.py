@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segregation.disclosure._marks import protection_info
 from segregation.errors import SegregationError, describe_items, warn
 from segregation.indices import _registry
 from segregation.indices._prepare import Prepared, prepare
@@ -355,5 +356,7 @@ def compute(
         "by": prepared.by,
         "seed": seed if isinstance(seed, int | None) else repr(seed),
         "params": {k: v for k, v in params.items() if isinstance(v, int | float | str | None)},
+        # computed from suppressed or perturbed counts? say so, and how
+        "protection": protection_info(frame) or None,
     }
     return result

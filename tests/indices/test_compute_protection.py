@@ -1,0 +1,36 @@
+"""Indices computed from protected or perturbed counts say so in their result."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import segregation as seg
+
+
+def _counts(seed: int = 3) -> pd.DataFrame:
+    frame = seg.synthetic(seg.load_regso(kommun=["0380", "0381"]), seed=seed)
+    return frame[["born_abroad", "born_in_sweden"]]
+
+
+def test_raw_counts_carry_no_protection_flag():
+    result = seg.indices.compute(_counts(), group="born_abroad", against="born_in_sweden")
+    assert result.attrs["segregation"]["protection"] is None
+
+
+def test_indices_from_suppressed_estimates_are_flagged_as_protected_and_estimated():
+    estimate = seg.disclosure.protect(_counts(), min_count=5, levels=["regso", "kommun"]).estimate()
+    result = seg.indices.compute(estimate, group="born_abroad", against="born_in_sweden")
+    info = result.attrs["segregation"]["protection"]
+    assert info["protected"] is True
+    assert info.get("estimated") is True
+
+
+def test_indices_from_cell_key_perturbed_counts_are_flagged_with_the_method():
+    counts = _counts()
+    frame = seg.disclosure.perturb(counts, seed=1).wide()
+    result = seg.indices.compute(
+        frame[["born_abroad", "born_in_sweden"]], group="born_abroad", against="born_in_sweden"
+    )
+    info = result.attrs["segregation"]["protection"]
+    assert info["protected"] is True
+    assert info["method"] == "cell_key" and info["additive"] is False
