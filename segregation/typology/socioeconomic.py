@@ -22,6 +22,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
+from segregation.disclosure._marks import protection_info
 from segregation.errors import SegregationError, describe_items
 
 __all__ = [
@@ -256,6 +257,8 @@ def socioeconomic_index(
     # index = (V1 + V2 + V3) / 3; a missing V propagates as NaN
     index = (shares[0] + shares[1] + shares[2]) / 3.0
     index.name = "socioeconomic_index"
+    # computed from suppressed or perturbed counts? say so (maps and tables show it)
+    index.attrs["protection"] = protection_info(frame) or None
     return index
 
 
@@ -439,6 +442,7 @@ def area_types(
         name="area_type",
     )
     result.attrs.update(
+        protection=index.attrs.get("protection"),
         mean=mean,
         sd=sd,
         cutoffs=cuts.tolist(),

@@ -34,3 +34,24 @@ def test_indices_from_cell_key_perturbed_counts_are_flagged_with_the_method():
     info = result.attrs["segregation"]["protection"]
     assert info["protected"] is True
     assert info["method"] == "cell_key" and info["additive"] is False
+
+
+def test_area_types_from_perturbed_counts_are_flagged():
+    columns = [
+        "population", "population_20_64", "low_economic_standard", "low_education",
+        "assistance_or_unemployment",
+    ]  # fmt: skip
+    counts = seg.synthetic(seg.load_regso(lan="03"), seed=5)[columns]
+
+    def index_of(frame):
+        return seg.typology.socioeconomic_index(
+            frame, population="population", population_20_64="population_20_64"
+        )
+
+    raw = index_of(counts)
+    assert raw.attrs["protection"] is None
+    perturbed = seg.disclosure.perturb(counts, seed=2).wide()[columns]
+    index = index_of(perturbed)
+    types = seg.typology.area_types(index)
+    assert index.attrs["protection"]["method"] == "cell_key"
+    assert types.attrs["protection"]["method"] == "cell_key"
