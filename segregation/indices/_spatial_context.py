@@ -18,7 +18,7 @@ from scipy import sparse
 
 from segregation.errors import CRSError, SegregationError, describe_items
 from segregation.indices import weights as _weights
-from segregation.indices._blocks import block_ids
+from segregation.indices._blocks import block_ids, block_sum
 from segregation.indices._registry import Context
 
 __all__ = ["build_context", "clear_cache", "smooth_counts"]
@@ -334,3 +334,68 @@ def smooth_counts(counts: np.ndarray, ctx: Context) -> np.ndarray:
            [ 5.,  5.]])
     """
     return np.asarray(_contiguity(ctx) @ counts)
+
+
+# ---------------------------------------------------------------------------------------
+# centres for the centralization indices
+# ---------------------------------------------------------------------------------------
+
+
+def _centres(counts, starts, ctx, center) -> np.ndarray:
+    """One centre per block, shape (n_blocks, 2)."""
+    xy = _need_projected(ctx, "Centralization indices", "centroids")
+    n = len(xy)
+    t = counts[:, 1]
+    if isinstance(center, str):
+        if center == "mean":
+            size = np.diff(np.append(starts, n))[:, None]
+            return np.add.reduceat(xy, starts, axis=0) / size
+        if center == "population_weighted":
+            return np.add.reduceat(xy * t[:, None], starts, axis=0) / block_sum(t, starts)[:, None]
+        if center == "centralort":
+            return _centralort(counts, starts, ctx, xy)
+        raise SegregationError(
+            f"center must be 'mean', 'population_weighted', 'centralort' or a point (x, y) "
+            f"in metres, got {center!r} instead."
+        )
+    point = np.asarray(center, dtype=float)
+    if point.shape != (2,):
+        raise SegregationError(f"center as a point must be (x, y) in metres, got {center!r}.")
+    return np.broadcast_to(point, (len(starts), 2))
+
+
+def _centralort(counts, starts, ctx, xy) -> np.ndarray:
+    """Population-weighted centre of each block's DeSO in the centralort (category C)."""
+    codes = ctx.extra.get("codes")
+    if codes is None:
+        raise SegregationError("center='centralort' needs DeSO codes as the frame's index.")
+    codes = pd.Index(codes).astype(str).str.slice(0, 9)
+    is_deso = np.asarray(codes.str.fullmatch(r"\d{4}[ABC]\d{4}"), dtype=bool)
+    if not is_deso.all():
+        raise SegregationError(
+            "center='centralort' needs DeSO codes (e.g. 0180C1010): the category letter C "
+            f"marks the kommun's centralort. Not DeSO codes: {describe_items(codes[~is_deso])}."
+        )
+    in_centre = np.asarray(codes.str[4] == "C") & (counts[:, 1] > 0)
+    # one kommun's centralort per block: the centre of several towns is nowhere in particular
+    kommun = np.where(in_centre, codes.str[:4].astype(int), -1)
+    first = np.maximum.reduceat(kommun, starts)
+    other = np.where(in_centre, kommun, first[ctx.extra["blocks"]])
+    mixed = np.flatnonzero(np.minimum.reduceat(other, starts) != first)
+    if mixed.size:
+        raise SegregationError(
+            f"center='centralort' is one kommun's main town, but {mixed.size} groups of areas "
+            f"hold DeSO of category C in several kommuner (the groups starting at "
+            f"{describe_items(codes[starts[mixed]])}). Use by='kommunkod'."
+        )
+    t = counts[:, 1] * in_centre
+    weight = block_sum(t, starts)
+    no_centre = np.flatnonzero(weight == 0)
+    if no_centre.size:
+        raise SegregationError(
+            f"{no_centre.size} groups of areas have no populated DeSO of category C "
+            f"(centralort): the groups starting at {describe_items(codes[starts[no_centre]])}. Keep "
+            "whole kommuner (an extract may cut off a neighbouring kommun's town), or give "
+            "center='population_weighted' or a point (x, y)."
+        )
+    return np.add.reduceat(xy * t[:, None], starts, axis=0) / weight[:, None]

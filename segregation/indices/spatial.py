@@ -31,10 +31,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 
-from segregation.errors import SegregationError, describe_items
 from segregation.indices import weights as _weights
 from segregation.indices._blocks import block_cumsum_before, block_sum, expand
 from segregation.indices._registry import Context, IndexSpec, register
@@ -61,6 +59,7 @@ __all__ = [
 
 from segregation.indices._spatial_context import (
     _boundary,
+    _centres,
     _contiguity,
     _need_projected,
     build_context,
@@ -411,56 +410,6 @@ def relative_concentration(counts: np.ndarray, starts: np.ndarray, ctx: Context)
 
 
 # -- centralization ----------------------------------------------------------------------
-
-
-def _centres(counts, starts, ctx, center) -> np.ndarray:
-    """One centre per block, shape (n_blocks, 2)."""
-    xy = _need_projected(ctx, "Centralization indices", "centroids")
-    n = len(xy)
-    t = counts[:, 1]
-    if isinstance(center, str):
-        if center == "mean":
-            size = np.diff(np.append(starts, n))[:, None]
-            return np.add.reduceat(xy, starts, axis=0) / size
-        if center == "population_weighted":
-            return np.add.reduceat(xy * t[:, None], starts, axis=0) / block_sum(t, starts)[:, None]
-        if center == "centralort":
-            return _centralort(counts, starts, ctx, xy)
-        raise SegregationError(
-            f"center must be 'mean', 'population_weighted', 'centralort' or a point (x, y) "
-            f"in metres, got {center!r} instead."
-        )
-    point = np.asarray(center, dtype=float)
-    if point.shape != (2,):
-        raise SegregationError(f"center as a point must be (x, y) in metres, got {center!r}.")
-    return np.broadcast_to(point, (len(starts), 2))
-
-
-def _centralort(counts, starts, ctx, xy) -> np.ndarray:
-    """Population-weighted centre of each block's DeSO in the centralort (category C)."""
-    codes = ctx.extra.get("codes")
-    if codes is None:
-        raise SegregationError("center='centralort' needs DeSO codes as the frame's index.")
-    codes = pd.Index(codes).astype(str).str.slice(0, 9)
-    is_deso = codes.str.fullmatch(r"\d{4}[ABC]\d{4}")
-    is_deso = np.asarray(is_deso, dtype=bool)
-    if not is_deso.all():
-        raise SegregationError(
-            "center='centralort' needs DeSO codes (e.g. 0180C1010): the category letter C "
-            f"marks the kommun's centralort. Not DeSO codes: {describe_items(codes[~is_deso])}."
-        )
-    in_centre = np.asarray(codes.str[4] == "C", dtype=float)
-    t = counts[:, 1] * in_centre
-    weight = block_sum(t, starts)
-    no_centre = np.flatnonzero(weight == 0)
-    if no_centre.size:
-        first = codes[starts[no_centre]]
-        raise SegregationError(
-            f"{no_centre.size} groups of areas have no populated DeSO of category C "
-            f"(centralort), e.g. the group of {describe_items(first)}. Use by='kommunkod', "
-            "or center='population_weighted'."
-        )
-    return np.add.reduceat(xy * t[:, None], starts, axis=0) / weight[:, None]
 
 
 def _centralization(counts, starts, ctx, center, against):

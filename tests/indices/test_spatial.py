@@ -224,6 +224,47 @@ def test_centralort_centre_is_the_population_weighted_centre_of_category_c(uppsa
     assert by_centralort.loc["0380"].iloc[0] == pytest.approx(by_point.iloc[0, 0])
 
 
+@pytest.fixture(scope="module")
+def dalarna(shared_data):
+    frame = gpd.read_file(shared_data / "boundaries" / "deso_2018_dalarna.gpkg").set_index("deso")
+    rng = np.random.default_rng(2018)
+    frame["total"] = rng.integers(700, 2700, len(frame)).astype(float)
+    frame["group"] = rng.binomial(frame["total"].astype(int), 0.2).astype(float)
+    frame["kommunkod"] = frame.index.str[:4]
+    return frame
+
+
+def test_centralort_on_every_kommun_of_dalarna_equals_its_centre_as_a_point(dalarna):
+    kwargs = {"group": "group", "total": "total", "indices": ["absolute_centralization"]}
+    got = seg.indices.compute(dalarna, by="kommunkod", center="centralort", **kwargs)
+    assert len(got) == 15  # every kommun of Dalarna has DeSO of category C
+    for kommun, areas in dalarna.groupby("kommunkod"):
+        town = areas[areas.index.str[4] == "C"]
+        pts, w = town.geometry.centroid, town["total"]
+        point = ((pts.x * w).sum() / w.sum(), (pts.y * w).sum() / w.sum())
+        by_point = seg.indices.compute(areas, center=point, **kwargs)
+        assert got.loc[kommun, "absolute_centralization"] == pytest.approx(
+            by_point["absolute_centralization"].iloc[0], abs=1e-12
+        )
+    assert got["absolute_centralization"].between(-1, 1).all()
+
+
+def test_centralort_of_several_kommuner_together_is_refused(dalarna):
+    with pytest.raises(SegregationError, match=r"several kommuner.*by=.kommunkod."):
+        seg.indices.compute(
+            dalarna, group="group", total="total", indices="relative_centralization",
+            center="centralort",
+        )  # fmt: skip
+
+
+def test_kommun_cut_off_from_its_centralort_is_named(uppsala):
+    with pytest.raises(SegregationError, match=r"no populated DeSO of category C.*0125A"):
+        seg.indices.compute(
+            uppsala, group="group", total="total", indices="relative_centralization",
+            by="kommunkod", center="centralort",
+        )  # fmt: skip
+
+
 def test_centralort_needs_deso_codes(sacramento):
     with pytest.raises(SegregationError, match="DeSO codes"):
         seg.indices.compute(
