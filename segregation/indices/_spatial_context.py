@@ -10,16 +10,18 @@ calls on the same layer, keyed by a digest of its coordinates and blocks.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from segregation.errors import CRSError, SegregationError, describe_items
 from segregation.indices import weights as _weights
 from segregation.indices._blocks import block_ids, block_sum
 from segregation.indices._registry import Context
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = ["build_context", "clear_cache", "smooth_counts"]
 
@@ -66,6 +68,8 @@ def _resolve_geometry(frame: Any, geometry: Any) -> tuple[np.ndarray | None, Any
 
 def _labelled_weights(weights: Any, codes: pd.Index) -> sparse.csr_array:
     """A labelled weights object (libpysal Graph/W or an adjacency Series) in kernel order."""
+    from scipy import sparse
+
     if hasattr(weights, "adjacency"):  # libpysal.graph.Graph
         adjacency = weights.adjacency
     elif hasattr(weights, "to_adjlist"):  # libpysal.weights.W
@@ -198,6 +202,8 @@ def build_context(
 
 
 def _within_blocks(w: sparse.csr_array, blocks: np.ndarray) -> sparse.csr_array:
+    from scipy import sparse
+
     coo = sparse.coo_array(w)
     keep = blocks[coo.row] == blocks[coo.col]
     return sparse.csr_array((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=w.shape)

@@ -28,15 +28,17 @@ array([0.5])
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import sparse
 
 from segregation.indices import weights as _weights
 from segregation.indices._blocks import block_cumsum_before, block_sum, expand
 from segregation.indices._registry import Context, IndexSpec, register
 from segregation.indices.aspatial import dissimilarity
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = [
     "absolute_centralization",
@@ -83,6 +85,8 @@ def _pair_sums(w: sparse.csr_array, values: np.ndarray, blocks: np.ndarray, n_bl
 
     A diagonal (kernel weights put 1 there) is left out: an area is not its own neighbour.
     """
+    from scipy import sparse
+
     coo = sparse.coo_array(w)
     off = coo.row != coo.col
     row, col, data = coo.row[off], coo.col[off], coo.data[off]
@@ -180,6 +184,8 @@ def perimeter_area_dissimilarity(
 
 def _decay(ctx: Context, distance_unit: float, truncate: float) -> sparse.csr_array:
     """``c_ij = exp(-d_ij / unit)`` within blocks, ``c_ii = exp(-sqrt(0.6 a_i) / unit)``."""
+    from scipy import sparse
+
     key = ("decay", float(distance_unit), float(truncate))
     if key not in ctx.extra:
         xy = _need_projected(ctx, "Distance-decay indices", "centroids")

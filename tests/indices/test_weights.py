@@ -187,3 +187,15 @@ def test_queen_on_full_detail_regso_is_symmetric_with_few_islands(regso):
     # same-kommun restriction keeps a subset of pairs
     within = W.contiguity(regso, blocks=regso["kommunkod"].to_numpy())
     assert 0 < within.nnz < w.nnz
+
+
+def test_importing_the_indices_leaves_scipy_sparse_and_spatial_unloaded():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, segregation.indices, segregation.indices.spatial\n"
+        "print(sorted(m for m in ('scipy.sparse', 'scipy.spatial') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
