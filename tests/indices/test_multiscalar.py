@@ -57,6 +57,35 @@ def test_sacramento_profile_matches_peer(sacramento, reference):
     assert got[-1] == pytest.approx(0.377676, abs=1e-5)
 
 
+def test_compute_with_a_kernel_gives_the_profile_at_each_distance(sacramento, reference):
+    # compute(kernel=, bandwidth=) is one point of the profile: same value, same peer value
+    utm = sacramento.to_crs(32610)
+    groups = ["HISP", "BLACK", "WHITE"]
+    profile = seg.multiscalar(
+        utm, "multi_dissimilarity", distances=reference["distances"], groups=groups
+    )["multi_dissimilarity"].to_numpy()
+    for distance, peer, from_profile in zip(
+        reference["distances"][1:], reference["values"][1:], profile[1:], strict=True
+    ):
+        got = seg.indices.compute(
+            utm, groups=groups, indices="multi_dissimilarity", kernel="triangular",
+            bandwidth=distance,
+        )["multi_dissimilarity"].iloc[0]  # fmt: skip
+        assert got == pytest.approx(from_profile, rel=1e-12)
+        assert got == pytest.approx(peer, abs=10 ** -reference["decimals"])
+    single = seg.indices.compute(
+        utm, group="HISP", total="TOT_POP", indices=["dissimilarity", "entropy"],
+        kernel="gaussian", bandwidth=1500.0,
+    )  # fmt: skip
+    two_group = seg.multiscalar(
+        utm, ["dissimilarity", "entropy"], distances=[1500.0], group="HISP", total="TOT_POP",
+        kernel="gaussian",
+    )  # fmt: skip
+    np.testing.assert_allclose(
+        single[["dissimilarity", "entropy"]].to_numpy(), two_group.to_numpy(), rtol=1e-12
+    )
+
+
 def test_distance_zero_is_the_aspatial_index(uppsala):
     profile = seg.multiscalar(
         uppsala, ["multi_dissimilarity", "theil_h"], distances=[0], groups=["g1", "g2", "g3"],
