@@ -34,7 +34,7 @@ bench: $(STAMP_TEST)
 
 docs: $(STAMP_TEST)
 	$(BIN)/python -m pip install --quiet -e ".[docs]"
-	$(BIN)/mkdocs build --strict --site-dir out/site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir out/site
 
 wheel: $(STAMP_TEST)
 	$(BIN)/python -m build --wheel --outdir dist
