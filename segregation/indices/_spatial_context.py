@@ -304,6 +304,11 @@ def _contiguity(ctx: Context) -> sparse.csr_array:
             xy = _need_projected(ctx, "distance bands", "centroids")
             ctx.weights = _weights.distance_band(xy, p["threshold"], blocks=blocks)
         elif spec == "kernel":
+            if ctx.extra.get("kernel") is None:
+                raise SegregationError(
+                    "weights='kernel' needs kernel= and bandwidth= (metres), e.g. "
+                    "kernel='triangular', bandwidth=2000."
+                )
             xy = _need_projected(ctx, "kernel weights", "centroids")
             ctx.weights = _weights.kernel(
                 xy, ctx.extra["bandwidth"], function=ctx.extra["kernel"], blocks=blocks

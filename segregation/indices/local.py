@@ -246,12 +246,16 @@ def local_spatial_dissimilarity(
     weights: Any = None,
     geometry: Any = None,
     standardize: bool = False,
+    kernel: str | None = None,
+    bandwidth: float | None = None,
+    **params: Any,
 ) -> pd.DataFrame:
     """Each area's contribution to Morrill's spatial dissimilarity D(adj).
 
     ``d_i = t_i |p_i - P| / (2 T P (1 - P))`` is the area's part of D and
-    ``adj_i = sum_j c_ij |p_i - p_j| / sum_kl c_kl`` its part of the neighbour adjustment,
-    so ``sum_i (d_i - adj_i) = D(adj)``. A large ``adj_i`` marks an area unlike its
+    ``adj_i = sum_j c_ij |p_i - p_j| / sum_kl c_kl`` its part of the neighbour adjustment
+    (sums over pairs of distinct areas, as in the index), so ``sum_i (d_i - adj_i) = D(adj)``
+    for any weights. A large ``adj_i`` marks an area unlike its
     neighbours: a sharp boundary in the map.
 
     Parameters
@@ -268,6 +272,10 @@ def local_spatial_dissimilarity(
         Polygons, if not the frame's geometry.
     standardize : bool, default=False
         Row-standardise the weights.
+    kernel, bandwidth : optional
+        Kernel weights instead of contiguity, e.g. ``kernel="triangular", bandwidth=2000``.
+    **params
+        ``k`` for ``weights="knn"``, ``threshold`` for ``weights="distance_band"``.
 
     Returns
     -------
@@ -299,7 +307,10 @@ def local_spatial_dissimilarity(
     kernel_frame = frame.iloc[prepared.rows]
     if isinstance(geometry, pd.Series):
         geometry = geometry.reindex(kernel_frame.index)
-    ctx = build_context(kernel_frame, starts, weights=weights, geometry=geometry)
+    ctx = build_context(
+        kernel_frame, starts, weights=weights, kernel=kernel, bandwidth=bandwidth,
+        geometry=geometry, **params,
+    )  # fmt: skip
     w = _contiguity(ctx)
     if standardize:
         w = _weights.row_standardize(w)
@@ -310,8 +321,10 @@ def local_spatial_dissimilarity(
     part = _divide(np.abs(x - t * big_p), 2 * big_t * big_p * (1 - big_p))
     p = x / t
     coo = sparse.coo_array(w)
-    row_gap = np.bincount(coo.row, weights=coo.data * np.abs(p[coo.row] - p[coo.col]), minlength=n)
-    weight_sum = expand(block_sum(np.asarray(w.sum(axis=1)).ravel(), starts), starts, n)
+    off = coo.row != coo.col  # an area is not its own neighbour (kernel weights have a diagonal)
+    row, col, data = coo.row[off], coo.col[off], coo.data[off]
+    row_gap = np.bincount(row, weights=data * np.abs(p[row] - p[col]), minlength=n)
+    weight_sum = expand(block_sum(np.bincount(row, weights=data, minlength=n), starts), starts, n)
     adjustment = _divide(row_gap, weight_sum)
     values = {
         "dissimilarity": part,

@@ -104,6 +104,35 @@ def test_local_spatial_dissimilarity_adds_up_to_the_index(uppsala):
     np.testing.assert_allclose(d_part[index.index], index["dissimilarity"])
 
 
+@pytest.mark.parametrize(
+    "weights",
+    [
+        {"kernel": "triangular", "bandwidth": 3000.0},
+        {"kernel": "gaussian", "bandwidth": 1500.0, "standardize": True},
+        {"weights": "knn", "k": 4},
+        {"weights": "labelled kernel"},  # an adjacency Series with a diagonal
+    ],
+)
+def test_local_spatial_dissimilarity_adds_up_for_weights_with_a_diagonal(uppsala, weights):
+    from segregation.indices import weights as W
+
+    kwargs = dict(weights)
+    if kwargs.get("weights") == "labelled kernel":
+        kwargs["weights"] = W.adjacency(W.kernel(uppsala, 2500.0), uppsala.index)
+    local = seg.local_spatial_dissimilarity(
+        uppsala, group="g2", total="total", by="kommunkod", **kwargs
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SegregationWarning)
+        index = seg.indices.compute(
+            uppsala, group="g2", total="total", by="kommunkod",
+            indices="spatial_dissimilarity", **kwargs,
+        )["spatial_dissimilarity"].dropna()  # fmt: skip
+    summed = local["spatial_dissimilarity"].groupby(uppsala["kommunkod"]).sum()
+    np.testing.assert_allclose(summed[index.index], index, atol=1e-12)
+    assert (index < local["dissimilarity"].groupby(uppsala["kommunkod"]).sum()[index.index]).all()
+
+
 def test_local_output_keeps_order_index_and_geometry_for_maps(uppsala):
     shuffled = uppsala.sample(frac=1.0, random_state=0)
     lq = seg.location_quotients(shuffled, groups=GROUPS)

@@ -461,3 +461,14 @@ def test_kernel_weights_leave_the_diagonal_out_of_spatial_dissimilarity():
     )  # fmt: skip
     # boxcar 1.5 links only adjacent squares, as queen does: 1 - 2/6
     assert got.iloc[0, 0] == pytest.approx(1 - 2 / 6)
+
+
+def test_kernel_weights_without_a_kernel_say_what_is_missing():
+    squares = [shapely.box(i, 0, i + 1, 1) for i in range(4)]
+    frame = gpd.GeoDataFrame(
+        {"x": [10, 10, 0, 0], "t": [10, 10, 10, 10]}, geometry=squares, crs=3006
+    )
+    with pytest.raises(SegregationError, match="needs kernel= and bandwidth="):
+        seg.indices.compute(
+            frame, group="x", total="t", indices="spatial_dissimilarity", weights="kernel"
+        )
