@@ -174,6 +174,15 @@ def multiscalar(
             f"{describe_items(spatial)} already use geometry; multiscalar profiles smooth the "
             "counts for aspatial indices (e.g. dissimilarity, multi_dissimilarity, theil_h)."
         )
+    random = [s.name for s in specs if s.random]
+    if random:
+        raise SegregationError(
+            f"{describe_items(random)} draw whole persons and cannot run on kernel-smoothed "
+            "counts. Profile the index without its small-unit correction (e.g. dissimilarity)."
+        )
+    from segregation.indices.compute import _check_params
+
+    _check_params(specs, params, spatial=False)
     distances = [float(d) for d in distances]
     if not distances or any(not np.isfinite(d) or d < 0 for d in distances):
         raise SegregationError(

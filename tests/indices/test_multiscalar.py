@@ -178,3 +178,14 @@ def test_profile_is_tidy_and_unstacks_to_one_row_per_kommun(uppsala):
     assert list(wide.columns) == [0.0, 500.0, 1000.0]
     assert len(wide) == uppsala["kommunkod"].nunique()
     assert isinstance(wide, pd.DataFrame)
+
+
+def test_random_indices_and_unknown_parameters_are_refused(sacramento):
+    utm = sacramento.to_crs(32610)
+    kwargs = {"distances": [0, 1000], "group": "HISP", "total": "TOT_POP"}
+    with pytest.raises(SegregationError, match="modified_dissimilarity draw whole persons"):
+        seg.multiscalar(utm, ["dissimilarity", "modified_dissimilarity"], **kwargs)
+    with pytest.raises(SegregationError, match="Unknown parameter"):
+        seg.multiscalar(utm, "dissimilarity", b=0.5, **kwargs)
+    atkinson = seg.multiscalar(utm, "atkinson", b=0.5, **kwargs)["atkinson"]
+    assert atkinson.iloc[0] == pytest.approx(0.15079259382667654, abs=1e-7)  # peer's value
