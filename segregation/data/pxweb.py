@@ -20,23 +20,25 @@ Every data frame carries its citation in ``frame.attrs["citation"]``.
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import fnmatch
-import hashlib
-import json
 import math
-import os
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-import numpy as np
 import pandas as pd
 
+from segregation.data._jsonstat import frame_from_jsonstat
+from segregation.data._pxweb_io import (
+    RateLimiter,
+    ResponseCache,
+    default_cache_dir,
+    problem_text,
+    query_string,
+    shared_limiter,
+)
 from segregation.errors import SegregationError, describe_items
 
 __all__ = [
@@ -52,68 +54,12 @@ __all__ = [
 DEFAULT_URL = "https://statistikdatabasen.scb.se/api/v2"
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _MAX_URL_LENGTH = 2000
-_SHARED_LIMITERS: dict[str, RateLimiter] = {}
 
 
 class PxWebError(SegregationError):
     """The statistics API refused a request, kept failing, or is not reachable offline."""
 
     status: int | None = None  # the HTTP status of a refusal, when there was one
-
-
-def _cache_root() -> Path:
-    if os.environ.get("SEGREGATION_CACHE"):
-        return Path(os.environ["SEGREGATION_CACHE"]) / "pxweb"
-    import pooch
-
-    return Path(pooch.os_cache("deso-segregation")) / "pxweb"
-
-
-class RateLimiter:
-    """At most ``max_calls`` calls in any window of ``window`` seconds (sliding window).
-
-    ``clock`` and ``sleep`` are injectable, so the limiter can be tested without waiting.
-
-    Examples
-    --------
-    >>> now = [0.0]
-    >>> limiter = RateLimiter(2, 10.0, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
-    >>> [limiter.acquire() for _ in range(3)]
-    [0.0, 0.0, 10.0]
-    """
-
-    def __init__(
-        self,
-        max_calls: int,
-        window: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if max_calls < 1 or window <= 0:
-            raise SegregationError(
-                f"A rate limit needs max_calls >= 1 and window > 0, got {max_calls}, {window}."
-            )
-        self.max_calls = int(max_calls)
-        self.window = float(window)
-        self.clock = clock
-        self.sleep = sleep
-        self.calls: collections.deque[float] = collections.deque()
-
-    def acquire(self) -> float:
-        """Wait until a call is allowed, record it, and return how long was waited."""
-        now = self.clock()
-        while self.calls and self.calls[0] <= now - self.window:
-            self.calls.popleft()
-        waited = 0.0
-        if len(self.calls) >= self.max_calls:
-            waited = self.calls[0] + self.window - now
-            self.sleep(waited)
-            now = self.clock()
-            while self.calls and self.calls[0] <= now - self.window:
-                self.calls.popleft()
-        self.calls.append(now)
-        return waited
 
 
 class PxWebClient:
@@ -175,7 +121,9 @@ class PxWebClient:
         if cache_dir is False:
             self.cache_dir = None
         else:
-            self.cache_dir = Path(cache_dir) if cache_dir not in (None, True) else _cache_root()
+            self.cache_dir = (
+                Path(cache_dir) if cache_dir not in (None, True) else default_cache_dir()
+            )
         self.offline = offline
         self.max_age = max_age
         self.timeout = timeout
@@ -190,14 +138,6 @@ class PxWebClient:
         self._session = None
 
     # ------------------------------------------------------------------ transport
-    def _cache_path(self, key: dict[str, Any]) -> Path | None:
-        if self.cache_dir is None:
-            return None
-        text = json.dumps({"base": self.base_url, **key}, sort_keys=True, ensure_ascii=False)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
-        name = re.sub(r"[^A-Za-z0-9_-]+", "_", key["path"].strip("/"))[:60]
-        return self.cache_dir / f"{name}-{digest}.json"
-
     def _request(
         self,
         path: str,
@@ -209,12 +149,11 @@ class PxWebClient:
         """JSON of ``path`` (GET, or POST with ``body``) and the ISO time it was fetched."""
         params = [("lang", self.lang), *params]
         key = {"path": path, "params": [list(p) for p in params], "body": body}
-        cached = self._cache_path(key)
-        if cached is not None and cached.is_file() and not refresh:
-            entry = json.loads(cached.read_text(encoding="utf-8"))
-            age = time.time() - entry.get("stored", 0)
-            if self.offline or self.max_age is None or age <= self.max_age:
-                return entry["body"], entry["fetched"]
+        cache = ResponseCache(self.cache_dir, self.base_url) if self.cache_dir else None
+        if cache is not None and not refresh:
+            hit = cache.get(key, max_age=None if self.offline else self.max_age)
+            if hit is not None:
+                return hit
         if self.offline:
             what = path.strip("/") or "the API root"
             raise PxWebError(
@@ -224,12 +163,8 @@ class PxWebClient:
             )
         payload = self._send(path, params, body)
         fetched = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(".tmp")
-            entry = {"fetched": fetched, "stored": time.time(), "key": key, "body": payload}
-            tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(cached)
+        if cache is not None:
+            cache.put(key, payload, fetched)
         return payload, fetched
 
     def _send(self, path: str, params: Sequence[tuple[str, str]], body: dict | None) -> Any:
@@ -248,7 +183,7 @@ class PxWebClient:
             wait = self.backoff * 2**attempt
             try:
                 self.calls += 1
-                query = _query(params)
+                query = query_string(params)
                 if body is None:
                     response = self._session.get(url, params=query, timeout=self.timeout)
                 else:
@@ -265,7 +200,7 @@ class PxWebClient:
                         wait = float(retry_after)
                 elif response.status_code >= 400:
                     error = PxWebError(
-                        f"{response.status_code} from {url}: {_problem(response)}. Check the "
+                        f"{response.status_code} from {url}: {problem_text(response)}. Check the "
                         "table id, variable codes and value codes against client.metadata()."
                     )
                     error.status = response.status_code
@@ -290,7 +225,7 @@ class PxWebClient:
         limiter = RateLimiter(max(1, calls - 1), window, clock=self.clock, sleep=self.sleep)
         if self.clock is time.monotonic and self.sleep is time.sleep:
             # clients on real time share one window per API, as the API counts per caller
-            limiter = _SHARED_LIMITERS.setdefault(self.base_url, limiter)
+            limiter = shared_limiter(self.base_url, limiter)
         self.limiter = limiter
 
     # ------------------------------------------------------------------ endpoints
@@ -481,7 +416,7 @@ class PxWebClient:
                 if vid in codelists:
                     params.append((f"codelist[{vid}]", codelists[vid]))
             path = f"/tables/{table_id}/data"
-            url = f"{self.base_url}{path}?{_query([('lang', self.lang), *params])}"
+            url = f"{self.base_url}{path}?{query_string([('lang', self.lang), *params])}"
             post = [("outputFormat", "json-stat2")]
             body = {
                 "selection": [
@@ -533,12 +468,6 @@ class PxWebClient:
         return frame
 
 
-def _query(params: Sequence[tuple[str, str]]) -> str:
-    """The query string, encoded by hand: ``+`` must go as ``%2B``; commas, ``*`` and
-    brackets stay as they are (requests sends a string query unchanged)."""
-    return "&".join(f"{quote(k, safe='[]')}={quote(v, safe=',*?')}" for k, v in params)
-
-
 def _split_selection(selection: dict[str, list[str]], limit: int) -> list[dict[str, list[str]]]:
     """Split along the largest variable so each part has at most ``limit`` cells."""
     sizes = {k: len(v) for k, v in selection.items()}
@@ -559,143 +488,12 @@ def _split_selection(selection: dict[str, list[str]], limit: int) -> list[dict[s
     ]
 
 
-def _problem(response: Any) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200] or response.reason
-    if isinstance(body, dict):
-        return str(body.get("detail") or body.get("title") or body)[:300].rstrip(".")
-    return str(body)[:300]
-
-
 def _sum_counts(items) -> dict[str, int]:
     total: dict[str, int] = {}
     for item in items:
         for key, value in item.items():
             total[key] = total.get(key, 0) + int(value)
     return total
-
-
-def _measure_kind(measure: str | None) -> str:
-    from segregation.data.scb_files import _measure
-
-    return _measure(measure or "")["kind"] if measure else "other"
-
-
-def frame_from_jsonstat(data: dict[str, Any]) -> pd.DataFrame:
-    """A tidy frame from a json-stat2 dataset (what PxWeb returns for ``json-stat2``).
-
-    The region (geo) dimension keeps its codes, other dimensions get their labels; the time
-    dimension becomes ``year`` (when its codes are years) and the metric dimension becomes
-    ``measure`` (dropped into ``attrs`` when there is only one).
-
-    Examples
-    --------
-    >>> data = {"version": "2.0", "class": "dataset", "label": "Folkmängd",
-    ...     "id": ["Region", "Tid"], "size": [2, 1], "role": {"time": ["Tid"], "geo": ["Region"]},
-    ...     "dimension": {
-    ...         "Region": {"label": "region", "category": {"index": {"0114R001": 0, "0114R002": 1},
-    ...             "label": {"0114R001": "Bollstanäs", "0114R002": "Hammarby-Vaxmyra"}}},
-    ...         "Tid": {"label": "år", "category": {"index": {"2023": 0}}}},
-    ...     "value": [5920, None], "status": {"1": ".."}}
-    >>> frame_from_jsonstat(data)
-         region  year  value
-    0  0114R001  2023   5920
-    1  0114R002  2023   <NA>
-    """
-    if data.get("class") != "dataset" or "dimension" not in data:
-        raise SegregationError(
-            "Not a json-stat2 dataset: expected class 'dataset' with 'id', 'size' and "
-            f"'dimension', got keys {describe_items(sorted(data), 10)}."
-        )
-    ids: list[str] = list(data["id"])
-    sizes = [int(s) for s in data["size"]]
-    role = data.get("role", {})
-    time_ids = set(role.get("time", []))
-    metric_ids = set(role.get("metric", []))
-    geo_ids = set(role.get("geo", [])) | {i for i in ids if i.casefold() == "region"}
-    n = int(np.prod(sizes)) if sizes else 0
-    values = data.get("value", [])
-    if isinstance(values, dict):
-        dense = np.full(n, np.nan)
-        keys = np.fromiter((int(k) for k in values), dtype=np.int64, count=len(values))
-        dense[keys] = np.array(list(values.values()), dtype=float)  # None -> nan
-    else:
-        if len(values) != n:
-            raise SegregationError(
-                f"The json-stat2 dataset has {len(values)} values but its dimensions "
-                f"{dict(zip(ids, sizes, strict=True))} make {n} cells."
-            )
-        dense = np.array(values, dtype=float)  # None -> nan
-    status = data.get("status") or {}
-    flags = np.full(n, None, dtype=object)
-    if isinstance(status, list):
-        flags[: len(status)] = status
-    elif isinstance(status, str):
-        flags[:] = status
-    elif status:
-        flags[np.fromiter((int(k) for k in status), dtype=np.int64)] = list(status.values())
-
-    grids = np.unravel_index(np.arange(n), sizes) if n else [np.array([], int)] * len(ids)
-    columns: dict[str, Any] = {}
-    labels: dict[str, dict[str, str]] = {}
-    measure = None
-    for dim, grid in zip(ids, grids, strict=True):
-        info = data["dimension"][dim]
-        category = info.get("category", {})
-        index = category.get("index")
-        if index is None:
-            codes = list(category.get("label", {}))
-        elif isinstance(index, dict):
-            codes = sorted(index, key=index.get)
-        else:
-            codes = list(index)
-        names = category.get("label", {})
-        name = str(info.get("label") or dim)
-        labels[name] = {c: names.get(c, c) for c in codes}
-        if dim in time_ids and all(re.fullmatch(r"\d{4}", c) for c in codes):
-            columns["year"] = np.array([int(c) for c in codes])[grid]
-        elif dim in metric_ids and len(codes) == 1:
-            measure = names.get(codes[0], codes[0])
-        elif dim in geo_ids:
-            columns[name] = np.array(codes, dtype=object)[grid]
-        else:
-            columns[name] = np.array([names.get(c, c) for c in codes], dtype=object)[grid]
-    order = [c for c in columns if c != "year"] + (["year"] if "year" in columns else [])
-    frame = pd.DataFrame({c: columns[c] for c in order})
-    counts = pd.Series(flags, dtype=object).dropna().value_counts()
-    whole = dense[~np.isnan(dense)]
-    frame["value"] = (
-        pd.array(np.where(np.isnan(dense), None, dense), dtype="Int64")
-        if whole.size and np.all(np.mod(whole, 1) == 0)
-        else dense
-    )
-    unit = None
-    for dim in metric_ids:
-        units = data["dimension"][dim].get("category", {}).get("unit", {})
-        if len(units) == 1:
-            unit = next(iter(units.values())).get("base")
-    region = next((str(data["dimension"][d].get("label") or d) for d in ids if d in geo_ids), None)
-    frame.attrs.update(
-        {
-            "measure": measure,
-            "unit": unit,
-            "kind": _measure_kind(measure),
-            "region": region or (order[0] if order else None),
-            "labels": labels,
-            "title": data.get("label"),
-            "updated": data.get("updated"),
-            "report": {
-                "format": "json-stat2",
-                "rows": len(frame),
-                "missing": {str(k): int(v) for k, v in counts.items()},
-                "empty": int(np.isnan(dense).sum() - counts.sum()),
-                "dash_zero": 0,
-            },
-        }
-    )
-    return frame
 
 
 def fetch(name: str, level: str = "regso", year: int = 2023, **options: Any) -> pd.DataFrame:

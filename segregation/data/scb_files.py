@@ -105,7 +105,7 @@ def read_scb(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".json", ".jsonstat", ".json-stat"):
-        from segregation.data.pxweb import frame_from_jsonstat
+        from segregation.data._jsonstat import frame_from_jsonstat
 
         data = json.loads(path.read_text(encoding="utf-8-sig"))
         frame = frame_from_jsonstat(data)

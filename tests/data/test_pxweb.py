@@ -398,3 +398,17 @@ def test_perturbed_years_floor_derived_counts_and_skip_the_total_check(pxweb_con
         assert frame.attrs["report"]["perturbed"] is True
         with pytest.raises(InvalidCountError, match=r"born_in_sweden > population: 0114R001"):
             seg.fetch("born_abroad", year=2023, edition=2025, kommun="0114", client=client)
+
+
+def test_cut_off_cache_file_is_fetched_again_not_a_crash(make_client, pxweb_server, tmp_path):
+    make_client().table("TAB6572")
+    files = sorted((tmp_path / "cache").glob("tables_TAB6572-*.json"))
+    assert len(files) == 1
+    files[0].write_text(files[0].read_text(encoding="utf-8")[:40], encoding="utf-8")
+    with pytest.raises(PxWebError, match="offline=True but tables/TAB6572 is not in the cache"):
+        make_client(offline=True).table("TAB6572")
+    before = len(pxweb_server.log)
+    assert make_client().table("TAB6572")["id"] == "TAB6572"
+    assert len(pxweb_server.log) == before + 1  # fetched again, and stored whole
+    assert json.loads(files[0].read_text(encoding="utf-8"))["body"]["id"] == "TAB6572"
+    assert not list((tmp_path / "cache").glob("*.tmp"))
