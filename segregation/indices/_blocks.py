@@ -17,6 +17,7 @@ __all__ = [
     "block_sizes",
     "block_sum",
     "expand",
+    "row_sum",
     "xlogy",
 ]
 
@@ -79,6 +80,24 @@ def block_cumsum_before(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     # subtract what came before each block's first row
     offset = np.take(before, starts, axis=-1)
     return before - expand(offset, starts, n)
+
+
+def row_sum(values: np.ndarray) -> np.ndarray:
+    """Sum over the last axis, column by column: ``(..., n, K) -> (..., n)``.
+
+    The same numbers as ``values.sum(axis=-1)``, but NumPy's reduction over a short last
+    axis is slow (tens of microseconds for a few thousand areas); a few whole-column
+    additions are not.
+
+    Examples
+    --------
+    >>> row_sum(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    array([ 6., 15.])
+    """
+    total = values[..., 0].copy()
+    for k in range(1, values.shape[-1]):
+        total += values[..., k]
+    return total
 
 
 def xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from segregation.errors import SegregationError, describe_items
+from segregation.indices._blocks import row_sum
 
 __all__ = ["InvalidCountError", "Prepared", "prepare", "resolve_by"]
 
@@ -62,10 +63,14 @@ def _check_columns(frame: pd.DataFrame, names: Sequence[str], role: str) -> None
 
 def _numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
     column = frame[name]
-    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column):
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf":
+        values = column.to_numpy(dtype=float)  # plain NumPy numbers: NaN is the only gap
+    elif pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column):
         values = column.to_numpy(dtype=float, na_value=np.nan)
     else:
         values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if values.min(initial=0.0) >= 0 and np.isfinite(values.max(initial=0.0)):
+        return values  # no NaN (min and max would be NaN), no infinity, nothing negative
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
         shown = [
@@ -115,14 +120,38 @@ def resolve_by(frame: pd.DataFrame, by: object) -> pd.Series | None:
             f"column name, a Series aligned with the frame, or one of {sorted(_DERIVABLE)} "
             "with DeSO or RegSO codes as the index."
         )
-    values = pd.Series(values, index=frame.index)
-    missing = np.flatnonzero(values.isna().to_numpy())
-    if len(missing):
+    if not isinstance(values, pd.Series):  # every branch above is aligned with the rows
+        values = pd.Series(values, index=frame.index)
+    if values.hasnans:
+        missing = np.flatnonzero(values.isna().to_numpy())
         raise SegregationError(
             f"{len(missing)} areas have no value for by={getattr(values, 'name', by)!r}: "
             f"{describe_items(_area_labels(frame, missing))}. Fill the column or drop the areas."
         )
     return values
+
+
+def _factorize(values: pd.Series, name: object) -> tuple[np.ndarray, pd.Index]:
+    """Integer code of every row and the sorted labels, as ``pd.factorize(sort=True)``.
+
+    Areas usually come in code order, so their labels appear already sorted: then the
+    labels need no sorting and the codes no remapping.
+
+    Examples
+    --------
+    >>> codes, labels = _factorize(pd.Series(["0180", "0114", "0180"]), "kommunkod")
+    >>> codes.tolist(), labels.tolist()
+    ([1, 0, 1], ['0114', '0180'])
+    """
+    codes, uniques = pd.factorize(values, sort=False)
+    labels = pd.Index(uniques, name=name)
+    ordered = labels.to_numpy(dtype=object)  # (a string Index is slow to check for order)
+    if len(labels) > 1 and not (ordered[1:] > ordered[:-1]).all():
+        order = labels.argsort()
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        codes, labels = rank[codes], labels[order]
+    return np.asarray(codes, dtype=np.intp), labels
 
 
 def prepare(
@@ -228,19 +257,21 @@ def prepare(
         codes = np.zeros(len(frame), dtype=np.intp)
         labels = pd.RangeIndex(1)
     else:
-        codes, uniques = pd.factorize(block, sort=True)
-        labels = pd.Index(uniques, name=by if isinstance(by, str) else block.name)
+        codes, labels = _factorize(block, name=by if isinstance(by, str) else block.name)
     n_blocks = len(labels)
 
-    population = counts.sum(axis=1) if kind == "multi" else counts[:, 1]
+    population = row_sum(counts) if kind == "multi" else counts[:, 1]
     empty = population == 0
     n_empty = np.bincount(codes[empty], minlength=n_blocks)
     n_persons = np.bincount(codes, weights=population, minlength=n_blocks)
 
-    keep = np.flatnonzero(~empty)
-    order = keep[np.argsort(codes[keep], kind="stable")]
-    sorted_codes = codes[order]
-    n_areas = np.bincount(sorted_codes, minlength=n_blocks)
+    # areas already in block order (as SCB sorts them) are not sorted again
+    keep = np.flatnonzero(~empty) if empty.any() else np.arange(len(codes))
+    kept_codes = codes[keep]
+    if len(keep) > 1 and np.any(kept_codes[1:] < kept_codes[:-1]):
+        keep = keep[np.argsort(kept_codes, kind="stable")]
+    order = keep
+    n_areas = np.bincount(kept_codes, minlength=n_blocks)
     kept_blocks = np.flatnonzero(n_areas > 0)
     sizes = n_areas[kept_blocks]
     starts = (np.cumsum(sizes) - sizes).astype(np.intp)

@@ -24,11 +24,18 @@ array([0.395753])
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from functools import cached_property
 
 import numpy as np
 
-from segregation.indices._blocks import block_cumsum_before, block_ids, block_sum, expand, xlogy
+from segregation.indices._blocks import (
+    block_cumsum_before,
+    block_ids,
+    block_sum,
+    expand,
+    row_sum,
+    xlogy,
+)
 from segregation.indices._registry import Context, IndexSpec, register
 
 __all__ = [
@@ -46,23 +53,35 @@ __all__ = [
 ]
 
 
-class _Parts(NamedTuple):
-    groups: np.ndarray  # (..., K, n) counts, unit axis last
-    t: np.ndarray  # (..., n) area populations
-    big_t: np.ndarray  # (..., n_blocks) block populations
-    shares: np.ndarray  # (..., K, n_blocks) P_k
-    unit_shares: np.ndarray  # (..., K, n) p_ik (0 in empty simulated units)
-    n: int
+class _Parts:
+    """Block sums and shares of a count matrix; the per-area shares only when a kernel asks."""
+
+    def __init__(self, counts: np.ndarray, starts: np.ndarray) -> None:
+        self.groups = np.swapaxes(counts, -1, -2)  # (..., K, n) counts, unit axis last
+        self.t = row_sum(counts)  # (..., n) area populations
+        self.n = self.t.shape[-1]
+        self.starts = starts
+        # block sums along the contiguous unit axis of ``counts``: (..., n_blocks, K)
+        block = np.add.reduceat(counts, starts, axis=-2)
+        self.big_t = row_sum(block)  # (..., n_blocks) block populations
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.shares = np.swapaxes(block / self.big_t[..., None], -1, -2)  # (..., K, blocks)
+
+    @cached_property
+    def unit_shares(self) -> np.ndarray:
+        """``p_ik``, shape ``(..., K, n)``; 0 in empty (simulated) areas."""
+        t = self.t[..., None, :]
+        out = np.zeros(self.groups.shape)
+        return np.divide(self.groups, t, out=out, where=t > 0)
+
+    @cached_property
+    def expanded_shares(self) -> np.ndarray:
+        """``P_k`` of each area's block, shape ``(..., K, n)``."""
+        return expand(self.shares, self.starts, self.n)
 
 
 def _parts(counts: np.ndarray, starts: np.ndarray) -> _Parts:
-    groups = np.swapaxes(counts, -1, -2)
-    t = groups.sum(axis=-2)
-    big_t = block_sum(t, starts)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shares = block_sum(groups, starts) / big_t[..., None, :]
-        unit_shares = np.where(t[..., None, :] > 0, groups / t[..., None, :], 0.0)
-    return _Parts(groups, t, big_t, shares, unit_shares, t.shape[-1])
+    return _Parts(counts, starts)
 
 
 def _divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -72,7 +91,7 @@ def _divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _squared_gaps(c: _Parts, starts: np.ndarray) -> np.ndarray:
     """``sum_i t_i (p_ik - P_k)^2 / T`` for each group and block: ``(..., K, n_blocks)``."""
-    gap = c.unit_shares - expand(c.shares, starts, c.n)
+    gap = c.unit_shares - c.expanded_shares
     return _divide(block_sum(c.t[..., None, :] * gap**2, starts), c.big_t[..., None, :])
 
 
@@ -116,8 +135,9 @@ def diversity_entropy(
     >>> diversity_entropy(np.array([[10.0, 10.0], [0.0, 20.0]]), np.array([0]), None)
     array([0.56233514])
     """
-    shares = _parts(counts, starts).shares
-    value = -xlogy(shares, shares).sum(axis=-2)
+    c = _parts(counts, starts)
+    shares = c.shares
+    value = _entropy(c)
     if normalized:
         present = (shares > 0).sum(axis=-2)
         value = _divide(value, np.log(present))
@@ -135,7 +155,7 @@ def multi_dissimilarity(counts: np.ndarray, starts: np.ndarray, ctx: Context | N
     array([1.])
     """
     c = _parts(counts, starts)
-    gap = np.abs(c.groups - c.t[..., None, :] * expand(c.shares, starts, c.n))
+    gap = np.abs(c.groups - c.t[..., None, :] * c.expanded_shares)
     interaction = (c.shares * (1 - c.shares)).sum(axis=-2)
     return _divide(block_sum(gap, starts).sum(axis=-2), 2 * c.big_t * interaction)
 
@@ -179,11 +199,19 @@ def mutual_information(
     array([1.])
     """
     c = _parts(counts, starts)
-    # x_ik log(p_ik / P_k), with 0 log 0 = 0
+    return _divide(_mutual_information_nats(c), c.big_t * np.log(base))
+
+
+def _mutual_information_nats(c: _Parts) -> np.ndarray:
+    """``T M`` in nats per block: ``sum_i sum_k x_ik ln(p_ik / P_k)``, with ``0 ln 0 = 0``."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = c.unit_shares / expand(c.shares, starts, c.n)
-    terms = xlogy(c.groups, ratio).sum(axis=-2)
-    return _divide(block_sum(terms, starts), c.big_t * np.log(base))
+        ratio = c.unit_shares / c.expanded_shares
+    return block_sum(xlogy(c.groups, ratio).sum(axis=-2), c.starts)
+
+
+def _entropy(c: _Parts) -> np.ndarray:
+    """``E = -sum_k P_k ln P_k`` per block."""
+    return -xlogy(c.shares, c.shares).sum(axis=-2)
 
 
 def local_mutual_information(counts: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -198,7 +226,7 @@ def local_mutual_information(counts: np.ndarray, starts: np.ndarray) -> np.ndarr
     """
     c = _parts(counts, starts)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = c.unit_shares / expand(c.shares, starts, c.n)
+        ratio = c.unit_shares / c.expanded_shares
     return xlogy(c.unit_shares, ratio).sum(axis=-2)
 
 
@@ -211,7 +239,8 @@ def theil_h(counts: np.ndarray, starts: np.ndarray, ctx: Context | None) -> np.n
     >>> theil_h(np.array([[10.0, 0.0], [0.0, 10.0]]), np.array([0]), None)
     array([1.])
     """
-    return _divide(mutual_information(counts, starts, ctx), diversity_entropy(counts, starts, ctx))
+    c = _parts(counts, starts)
+    return _divide(_mutual_information_nats(c), c.big_t * _entropy(c))
 
 
 def normalized_exposure(counts: np.ndarray, starts: np.ndarray, ctx: Context | None) -> np.ndarray:
