@@ -394,7 +394,8 @@ def absolute_concentration(counts: np.ndarray, starts: np.ndarray, ctx: Context)
     [sum_{i>=n2} t_i a_i / T2 - sum_{i<=n1} t_i a_i / T1]``, areas sorted by increasing
     land area; ``n1`` is the number of smallest areas whose population reaches ``X``
     (``T1`` their population), ``n2`` the first of the largest areas that do (``T2``).
-    1 when the group lives in the least land possible.
+    1 when the group lives in the least land possible. The bounds are made of whole
+    areas, so a group spread unevenly over them can give values slightly outside 0-1.
 
     References: Massey & Denton (1988), Social Forces 67(2):281-315.
     """
@@ -407,7 +408,8 @@ def relative_concentration(counts: np.ndarray, starts: np.ndarray, ctx: Context)
 
     ``RCO = [(sum x_i a_i / X) / (sum y_i a_i / Y) - 1] /
     [(sum_{i<=n1} t_i a_i / T1) / (sum_{i>=n2} t_i a_i / T2) - 1]``: the land the group
-    occupies relative to the rest, scaled to lie in -1 to 1.
+    occupies relative to the rest, scaled to lie in -1 to 1 (up to the whole-area bounds,
+    as for :func:`absolute_concentration`).
 
     References: Massey & Denton (1988), Social Forces 67(2):281-315.
     """

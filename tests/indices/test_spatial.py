@@ -15,7 +15,7 @@ import segregation as seg
 from segregation.errors import CRSError, SegregationError, SegregationWarning
 from segregation.indices import _spatial_context
 from segregation.indices import spatial as S
-from segregation.indices._registry import INDICES
+from segregation.indices._registry import INDICES, Context
 
 gpd = pytest.importorskip("geopandas")
 
@@ -181,6 +181,26 @@ def test_delta_by_hand():
     ctx = S.build_context(None, ONE, geometry=squares)
     # 1/2 (|30/40 - 1/4| + |10/40 - 3/4|)
     assert S.delta(X2, ONE, ctx)[0] == pytest.approx(0.5)
+
+
+def test_concentration_by_hand_in_two_blocks_given_in_any_order():
+    # block 0: land areas 1, 2, 3, 4 (listed 3, 1, 4, 2), 10 persons each, X = 15.
+    # The 2 smallest areas hold >= X: T1 = 20, sum t a / T1 = 30/20 = 1.5; the 2 largest:
+    # T2 = 20, 70/20 = 3.5. Group land: (5*1 + 5*2 + 5*3)/15 = 2; rest (5+10+15+40)/25 = 2.8.
+    # ACO = 1 - (2 - 1.5)/(3.5 - 1.5) = 0.75; RCO = (2/2.8 - 1)/(1.5/3.5 - 1) = 0.5.
+    # block 1: the same areas doubled, the group in the largest: group land 110/15 = 22/3,
+    # ACO = 1 - (22/3 - 3)/(7 - 3) < 0 (more land than the even spread).
+    area = np.array([3.0, 1.0, 4.0, 2.0, 2.0, 4.0, 6.0, 8.0])
+    counts = np.array(
+        [[5, 10], [5, 10], [0, 10], [5, 10], [0, 10], [0, 10], [5, 10], [10, 10]], dtype=float
+    )
+    starts = np.array([0, 4])
+    ctx = Context(area=area, extra={"blocks": np.repeat([0, 1], 4)})
+    aco = S.absolute_concentration(counts, starts, ctx)
+    rco = S.relative_concentration(counts, starts, ctx)
+    np.testing.assert_allclose(aco, [0.75, 1 - (22 / 3 - 3) / (7 - 3)])
+    rest_land = (2 * 10 + 4 * 10 + 6 * 5) / 25
+    np.testing.assert_allclose(rco, [0.5, (22 / 3 / rest_land - 1) / (3 / 7 - 1)])
 
 
 def test_centralization_by_hand():
