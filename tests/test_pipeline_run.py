@@ -396,6 +396,22 @@ def test_unknown_map_column_is_refused_before_any_drawing(tmp_path):
     assert not list((tmp_path / ".state" / "kommuner").glob("*.json"))
 
 
+def test_index_columns_missing_from_the_counts_are_named_by_their_key(tmp_path):
+    config = {"run": {"kommuner": ["0380"]}, "indices": {"group": "utrikes_fodda"}}
+    with pytest.raises(ConfigError) as info:
+        run(config, tmp_path / "a", progress=False)
+    message = str(info.value)
+    assert "'indices.group' = 'utrikes_fodda' is not a column of the counts" in message
+    assert "'born_abroad'" in message  # the columns there are
+    config = {
+        "run": {"kommuner": ["0380"]},
+        "indices": {"groups": ["hyresratt", "agarratt"], "names": ["theil_h"]},
+    }
+    with pytest.raises(ConfigError, match=r"'indices.groups' = 'agarratt' is not a column"):
+        run(config, tmp_path / "b", progress=False)
+    assert not (tmp_path / "b" / "manifest.json").exists()
+
+
 def test_parquet_counts_give_the_same_numbers_as_csv(tmp_path):
     csv = _counts_file(tmp_path)
     frame = pd.read_csv(csv, dtype={"regsokod": str}).set_index("regsokod")

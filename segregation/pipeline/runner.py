@@ -173,6 +173,7 @@ def run(
     areas = stages.load_areas(cfg)
     selected = stages.selected_kommuner(cfg, areas)
     counts = stages.load_counts(cfg, areas)
+    stages.check_index_columns(cfg, counts)
     inputs = {**mf.hash_inputs(stages.input_files(cfg)), **counts.attrs.get("fetched", {})}
     done = _check_state(out, _fingerprint(cfg, inputs), fresh)
     types = stages.compute_area_types(cfg, counts)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "area_table",
     "check_coverage",
+    "check_index_columns",
     "compute_area_types",
     "compute_indices",
     "frame_sha256",
@@ -259,6 +260,34 @@ def _read_counts_file(cfg: dict[str, Any], areas: pd.DataFrame) -> pd.DataFrame:
             f"{describe_items(absent)}. Add them (with zeros if empty)."
         )
     return frame
+
+
+def check_index_columns(cfg: dict[str, Any], counts: pd.DataFrame) -> None:
+    """The count columns named in ``[indices]`` must be columns of the counts.
+
+    Examples
+    --------
+    >>> cfg = {"indices": {"groups": [], "group": "born_abroad", "total": "folk"}}
+    >>> check_index_columns(cfg, pd.DataFrame(columns=["born_abroad", "population"]))
+    Traceback (most recent call last):
+    ...
+    segregation.pipeline.config.ConfigError: 'indices.total' = 'folk' is not a column of ...
+    """
+    ind = cfg["indices"]
+    if ind["groups"]:
+        named = [("indices.groups", g) for g in ind["groups"]]
+    else:
+        named = [("indices.group", ind["group"]), ("indices.total", ind["total"])]
+    bad = [(key, column) for key, column in named if column not in counts.columns]
+    if bad:
+        from segregation.pipeline.config import ConfigError
+
+        which = "; ".join(f"{key!r} = {column!r}" for key, column in bad)
+        raise ConfigError(
+            f"{which} {'is' if len(bad) == 1 else 'are'} not "
+            f"{'a column' if len(bad) == 1 else 'columns'} of the counts; the counts have "
+            f"{describe_items(list(map(repr, counts.columns)), 20)}."
+        )
 
 
 def check_coverage(cfg: dict[str, Any], counts: pd.DataFrame, selected: list[str]) -> None:
