@@ -143,7 +143,7 @@ def _factorize(values: pd.Series, name: object) -> tuple[np.ndarray, pd.Index]:
     >>> codes.tolist(), labels.tolist()
     ([1, 0, 1], ['0114', '0180'])
     """
-    codes, uniques = pd.factorize(values, sort=False)
+    codes, uniques = values.array.factorize()  # (the public ExtensionArray method)
     labels = pd.Index(uniques, name=name)
     ordered = labels.to_numpy(dtype=object)  # (a string Index is slow to check for order)
     if len(labels) > 1 and not (ordered[1:] > ordered[:-1]).all():
