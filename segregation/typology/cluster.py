@@ -293,6 +293,7 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
             self.k_choice_ = f"k={chosen} given by n_types."
         model, raw = fits[chosen]
         self.scaler_, self.model_, self.n_types_ = scaler, model, chosen
+        self._fit_hash = _fingerprint(values)
         self._finish(values, z, raw)
         if isinstance(X, pd.DataFrame):
             self.types_ = pd.Series(self.labels_, index=index, name="geodemographic_type")
@@ -352,9 +353,15 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
     def bootstrap_stability(self, X, n_bootstrap: int = 50, random_state=None) -> pd.DataFrame:
         """Adjusted Rand index between the fitted types and refits on bootstrap samples.
 
-        Each draw resamples the areas with replacement, refits with the fitted number of
-        types, and assigns every original area with the refit (:meth:`predict`). The refit
-        types are matched to the fitted ones (Hungarian matching on the cross-tabulation).
+        Each draw resamples the areas with replacement and refits with the fitted number of
+        types. For ``"kmeans"`` and ``"gmm"`` every area of ``X`` is then assigned with the
+        refit (:meth:`predict`) and compared with its type. For ``"ward"`` and
+        ``"contiguous_ward"``, whose types are not nearest-centre assignments, the refit's own
+        types of the drawn areas are compared with their fitted types (``labels_``), on the
+        distinct areas drawn (Hennig 2007); ``X`` must then be the data given to ``fit``.
+        With ``"contiguous_ward"`` the copies of an area drawn twice are neighbours of each
+        other and of the area's neighbours. The refit types are matched to the fitted ones
+        (Hungarian matching on the cross-tabulation).
 
         Returns
         -------
@@ -369,7 +376,18 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
         check_is_fitted(self, "labels_")
         values, _ = self._features(X, reset=False)
         n, k = len(values), self.n_types_
-        reference = self.predict(X)
+        in_sample = self.method in ("ward", "contiguous_ward")
+        if in_sample:
+            if not (len(values) == len(self.labels_) and _fingerprint(values) == self._fit_hash):
+                raise SegregationError(
+                    f"bootstrap stability of {self.method!r} types compares refits with the "
+                    f"fitted types (labels_), so X must be the data given to fit; got "
+                    f"{n} areas that differ from the {len(self.labels_)} fitted. Pass the "
+                    "same X, or refit on this X first."
+                )
+            reference = self.labels_
+        else:
+            reference = self.predict(X)
         connectivity = self._connectivity(X, n)
         rng = _seed_stream(self.random_state if random_state is None else random_state)
         draws = rng.integers(0, n, size=(n_bootstrap, n))
@@ -381,11 +399,15 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
             idx = draws[b]
             refit = clone(self).set_params(n_types=k, random_state=int(seeds[b]))
             if connectivity is not None:
-                refit.set_params(connectivity=connectivity[idx][:, idx])
+                refit.set_params(connectivity=_resampled_connectivity(connectivity, idx))
             refit.fit(values[idx])
-            labels = refit.predict(values)
-            overall[b] = adjusted_rand_score(reference, labels)
-            per_type[b], jaccard[b] = _per_type_agreement(reference, labels, k)
+            if in_sample:
+                drawn, first = np.unique(idx, return_index=True)
+                ref, labels = reference[drawn], refit.labels_[first]
+            else:
+                ref, labels = reference, refit.predict(values)
+            overall[b] = adjusted_rand_score(ref, labels)
+            per_type[b], jaccard[b] = _per_type_agreement(ref, labels, k)
         table = pd.DataFrame(
             {
                 "ari": per_type.mean(axis=0),
@@ -431,6 +453,43 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
         stacked = pd.Series(self.labels_, index=pooled.index)
         self.labels_by_year_ = stacked.unstack("year")
         return self
+
+
+def _fingerprint(values: np.ndarray) -> str:
+    """A digest of the fitted inputs, to check that stability is asked of the same data."""
+    import hashlib
+
+    return hashlib.sha1(np.ascontiguousarray(values).tobytes()).hexdigest()
+
+
+def _resampled_connectivity(connectivity, idx: np.ndarray):
+    """Contiguity of a bootstrap sample, as sparse n_draw x n_draw 0/1 matrix.
+
+    Two drawn areas are neighbours when they touch, when they are copies of one area, or
+    when they both touch one group of connected areas left out of the draw (a path through
+    areas not drawn still joins them on the map; without it about a third of the areas would
+    be missing and the regions would fall apart). With S the n_draw x N selection matrix
+    (S[i, idx[i]] = 1) and A the N x (groups left out) adjacency, the matrix is
+    S (W + A A^T) S^T + S S^T off the diagonal.
+    """
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    graph = sp.csr_matrix(connectivity, dtype=float)
+    n_areas, n_draw = graph.shape[0], len(idx)
+    left_out = np.ones(n_areas, dtype=bool)
+    left_out[idx] = False
+    out = np.flatnonzero(left_out)
+    n_groups, group = connected_components(graph[out][:, out], directed=False)
+    member = sp.csr_matrix((np.ones(len(out)), (out, group)), shape=(n_areas, n_groups))
+    touches = graph @ member  # area x left-out group: > 0 when the area touches the group
+    full = graph + touches @ touches.T
+    select = sp.csr_matrix((np.ones(n_draw), (np.arange(n_draw), idx)), shape=(n_draw, n_areas))
+    matrix = (select @ full @ select.T + select @ select.T).tocsr()
+    matrix.setdiag(0)
+    matrix.eliminate_zeros()
+    matrix.data[:] = 1.0
+    return matrix
 
 
 def _per_type_agreement(reference: np.ndarray, labels: np.ndarray, k: int):

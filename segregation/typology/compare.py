@@ -132,8 +132,9 @@ def transition_matrix(
     Returns
     -------
     DataFrame
-        Rows: type in ``from_year``; columns: type in ``to_year``. Areas missing in either
-        year are left out and counted in ``attrs["n_missing"]``.
+        Rows: type in ``from_year``; columns: type in ``to_year``; every type found in any
+        year of ``labels_by_year`` (a type absent in both years has a row and column of 0).
+        Areas missing in either year are left out and counted in ``attrs["n_missing"]``.
 
     Examples
     --------
@@ -149,7 +150,8 @@ def transition_matrix(
             )
     pair = labels_by_year[[from_year, to_year]]
     present = pair.dropna()
-    types = sorted(set(present[from_year]) | set(present[to_year]))
+    # every type of any year, so that a type empty in these two years still has its row
+    types = sorted(pd.unique(labels_by_year.stack().dropna()))
     table = pd.crosstab(
         pd.Categorical(present[from_year].astype(int), categories=[int(t) for t in types]),
         pd.Categorical(present[to_year].astype(int), categories=[int(t) for t in types]),

@@ -25,6 +25,16 @@ _LAYER_NAMES = {
 }
 
 
+def _layer_names(official: pd.Series | None, language: str) -> dict[str, str]:
+    """Layer names; SCB's layer says which proxy stood in for V3 (DeSO types)."""
+    names = dict(_LAYER_NAMES[language])
+    proxy = None if official is None else official.attrs.get("v3_proxy")
+    if proxy:
+        note = "V3 proxy" if language == "en" else "V3 ersatt med"
+        names["area_type"] += f" ({note}: {proxy})"
+    return names
+
+
 def _named(typology: Any, language: str) -> pd.Series:
     """Data-driven types of a fitted typology as "number name" strings, by area code."""
     types = getattr(typology, "types_", None)
@@ -116,7 +126,7 @@ def explore_types(
         frame,
         list(frame.columns),
         kind={"area_type": "area_type", "geodemographic_type": "category"},
-        labels=_LAYER_NAMES[language],
+        labels=_layer_names(official, language),
         title=title,
         **explore_kwargs,
     )
@@ -139,7 +149,7 @@ def plot_types(
         frame,
         column,
         kind={column: "category" if typology is not None else "area_type"},
-        label=_LAYER_NAMES[language][column],
+        label=_layer_names(official, language)[column],
         title=title,
         **plot_kwargs,
     )

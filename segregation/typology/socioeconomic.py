@@ -267,6 +267,8 @@ def socioeconomic_index_deso(
     *,
     proxy: str,
     proxy_column: str | None = None,
+    regso_v3: pd.Series | None = None,
+    deso_regso_key: pd.Series | None = None,
     low_economic_standard: str = "low_economic_standard",
     low_education: str = "low_education",
     population: str | None = None,
@@ -289,6 +291,12 @@ def socioeconomic_index_deso(
         ``"assistance_or_unemployment"`` (own register data) or ``"regso_v3"``.
     proxy_column : str, optional
         Column with the proxy; default: the proxy's name.
+    regso_v3 : Series, optional
+        With ``proxy="regso_v3"``: V3 per RegSO in percent, indexed by RegSO code, given to
+        every DeSO through ``deso_regso_key`` (instead of a column of ``frame``).
+    deso_regso_key : Series, optional
+        DeSO code -> RegSO code, e.g. ``seg.deso_to_regso(deso).key`` or the ``key`` of
+        ``seg.read_deso_regso_key``; needed with ``regso_v3``.
     low_economic_standard, low_education, population, population_20_64, unit, missing
         As in :func:`socioeconomic_index`.
 
@@ -309,20 +317,64 @@ def socioeconomic_index_deso(
     (14.0, 'not_employed_20_64')
     """
     _check_option("proxy", proxy, tuple(DESO_PROXIES))
-    index = socioeconomic_index(
-        frame,
-        low_economic_standard=low_economic_standard,
-        low_education=low_education,
-        assistance_or_unemployment=proxy_column or proxy,
-        population=population,
-        population_20_64=population_20_64,
-        unit=unit,
-        missing=missing,
-    )
+    if regso_v3 is None:
+        index = socioeconomic_index(
+            frame,
+            low_economic_standard=low_economic_standard,
+            low_education=low_education,
+            assistance_or_unemployment=proxy_column or proxy,
+            population=population,
+            population_20_64=population_20_64,
+            unit=unit,
+            missing=missing,
+        )
+    else:
+        _check_option("missing", missing, ("raise", "propagate"))
+        v3 = _regso_v3_per_deso(frame.index, proxy, regso_v3, deso_regso_key)
+        shares = [
+            _share(
+                frame, low_economic_standard, "low_economic_standard", population, unit, missing
+            ),
+            _share(frame, low_education, "low_education", population_20_64, unit, missing),
+            # RegSO V3 is a share in percent, as SCB publishes it
+            _share(v3.to_frame(), "regso_v3", "regso_v3", None, "percent", missing),
+        ]
+        index = (shares[0] + shares[1] + shares[2]) / 3.0
+        index.attrs["protection"] = protection_info(frame) or None
     index.name = "socioeconomic_index_deso"
     index.attrs["v3_proxy"] = proxy
     index.attrs["v3_proxy_description"] = DESO_PROXIES[proxy]
     return index
+
+
+def _regso_v3_per_deso(
+    deso: pd.Index, proxy: str, regso_v3: pd.Series, key: pd.Series | None
+) -> pd.Series:
+    """V3 of each DeSO's RegSO, by DeSO code; errors name DeSO without a RegSO."""
+    if proxy != "regso_v3":
+        raise SegregationError(
+            f"regso_v3= is the value of proxy='regso_v3'; got proxy={proxy!r}. Pass "
+            "proxy='regso_v3', or give the proxy as a column of the frame."
+        )
+    if key is None:
+        raise SegregationError(
+            "regso_v3= needs deso_regso_key= (DeSO code -> RegSO code), e.g. "
+            "seg.deso_to_regso(deso).key or seg.read_deso_regso_key(path).key."
+        )
+    regso = key.reindex(deso)
+    unkeyed = deso[regso.isna().to_numpy()]
+    if len(unkeyed):
+        raise SegregationError(
+            f"{len(unkeyed)} DeSO have no RegSO in deso_regso_key ({describe_items(unkeyed)}). "
+            "Use a key of the same DeSO edition."
+        )
+    absent = pd.Index(regso.unique()).difference(regso_v3.index)
+    if len(absent):
+        raise SegregationError(
+            f"{len(absent)} RegSO of these DeSO are not in regso_v3 ({describe_items(absent)}). "
+            "Give V3 for every RegSO (missing values as NaN)."
+        )
+    return pd.Series(regso.map(regso_v3).to_numpy(dtype=float), index=deso, name="regso_v3")
 
 
 def _weighted_mean_sd(
@@ -386,7 +438,8 @@ def area_types(
     Series
         Ordered categorical with categories ``[1, 2, 3, 4, 5]`` (SCB's numbering), named
         ``area_type``. ``attrs`` holds ``mean``, ``sd``, ``cutoffs`` and ``thresholds``
-        (index values of the bounds). A missing index gives a missing type.
+        (index values of the bounds), and ``v3_proxy`` when the index is a DeSO index from
+        :func:`socioeconomic_index_deso`. A missing index gives a missing type.
 
     Examples
     --------
@@ -441,6 +494,10 @@ def area_types(
         index=index.index,
         name="area_type",
     )
+    # a DeSO index says which proxy stands in for V3; its types say it too
+    for name in ("v3_proxy", "v3_proxy_description"):
+        if name in index.attrs:
+            result.attrs[name] = index.attrs[name]
     result.attrs.update(
         protection=index.attrs.get("protection"),
         mean=mean,

@@ -242,3 +242,66 @@ def test_synthetic_regso_typology_and_crosstab_with_official_types():
     high = int(model.profiles_["born_abroad"].idxmax())
     type1 = official.astype(int) == 1
     assert (types[type1] == high).mean() > (types == high).mean()
+
+
+def test_ward_stability_compares_refits_with_the_fitted_types_on_the_drawn_areas():
+    from segregation.typology.cluster import _seed_stream
+
+    noisy, _ = blobs(n_per=12, spread=2.5)
+    model = GeodemographicTypology(n_types=5, method="ward", random_state=0).fit(noisy)
+    # Ward's types are not nearest-centre assignments: predict() differs on the fitted areas
+    assert (model.predict(noisy) != model.labels_).any()
+    table = model.bootstrap_stability(noisy, n_bootstrap=3, random_state=4)
+    rng = _seed_stream(4)
+    n = len(noisy)
+    draws, seeds = rng.integers(0, n, size=(3, n)), rng.integers(2**31 - 1, size=3)
+    expected = []
+    for idx, seed in zip(draws, seeds, strict=True):
+        refit = GeodemographicTypology(n_types=5, method="ward", random_state=int(seed))
+        refit.fit(noisy.to_numpy()[idx])
+        drawn, first = np.unique(idx, return_index=True)
+        expected.append(adjusted_rand_score(model.labels_[drawn], refit.labels_[first]))
+    assert table.loc["overall", "ari"] == pytest.approx(np.mean(expected))
+    with pytest.raises(seg.SegregationError, match="X must be the data given to fit"):
+        model.bootstrap_stability(noisy + 1.0, n_bootstrap=1)
+
+
+def test_resampled_connectivity_links_copies_and_paths_through_left_out_areas_by_hand():
+    from segregation.typology.cluster import _resampled_connectivity
+
+    path = sp.csr_matrix(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=float))
+    # area 0 twice, area 2 once: the copies of 0 are neighbours; 0 and 2 are joined
+    # through area 1, which was not drawn
+    got = _resampled_connectivity(path, np.array([0, 0, 2])).toarray()
+    np.testing.assert_array_equal(got, [[0, 1, 1], [1, 0, 1], [1, 1, 0]])
+    got = _resampled_connectivity(path, np.array([1, 0, 1])).toarray()
+    np.testing.assert_array_equal(got, [[0, 1, 1], [1, 0, 1], [1, 1, 0]])
+    # two separate pairs 0-1 and 2-3; 1 and 3 left out: 0 and 2 stay apart
+    pairs = sp.csr_matrix(np.kron(np.eye(2), [[0, 1], [1, 0]]))
+    got = _resampled_connectivity(pairs, np.array([0, 2, 2, 0])).toarray()
+    np.testing.assert_array_equal(got, [[0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0], [1, 0, 0, 0]])
+
+
+def test_contiguous_ward_stability_is_one_for_separated_regions():
+    import geopandas as gpd
+
+    rng = np.random.default_rng(3)
+    cells = np.arange(144)
+    quadrant = (cells % 12 >= 6).astype(int) + 2 * (cells // 12 >= 6)
+    centres = np.array([[0, 0], [6, 0], [0, 6], [6, 6]], dtype=float)
+    values = centres[quadrant] + rng.normal(0, 0.2, (144, 2))
+    frame = gpd.GeoDataFrame(
+        pd.DataFrame(values, columns=["born_abroad", "hyresratt"]), geometry=grid(12), crs=3006
+    )
+    model = GeodemographicTypology(n_types=4, method="contiguous_ward", random_state=0)
+    model.fit(frame)
+    assert adjusted_rand_score(quadrant, model.labels_) == 1.0
+    table = model.bootstrap_stability(frame, n_bootstrap=4)
+    np.testing.assert_allclose(table["ari"], 1.0)
+
+
+def test_transition_matrix_keeps_a_type_absent_in_both_years():
+    labels = pd.DataFrame({2020: [0, 1, 1, 2.0], 2021: [0, 1, 1, 0], 2023: [0, 0, 1, 1]})
+    moves = transition_matrix(labels, 2021, 2023)
+    assert list(moves.index) == [0, 1, 2] and list(moves.columns) == [0, 1, 2]
+    np.testing.assert_array_equal(moves.to_numpy(), [[1, 1, 0], [1, 1, 0], [0, 0, 0]])

@@ -244,3 +244,60 @@ def test_weights_apply_to_a_base_series_and_must_cover_it():
     assert (same.attrs["mean"], same.attrs["sd"]) == (2.5, 5.0)
     with pytest.raises(seg.SegregationError, match=r"1 areas have an index but no weight \(b\)"):
         area_types(base, weights=weights.loc[["a"]], base=base)
+
+
+def test_deso_variant_gives_each_deso_the_v3_of_its_regso_and_types_keep_the_proxy():
+    frame = pd.DataFrame(
+        {
+            "low_economic_standard": [30.0, 6.0, 120.0],
+            "population": [100.0, 60.0, 400.0],
+            "low_education": [10.0, 3.0, 40.0],
+            "population_20_64": [50.0, 30.0, 200.0],
+        },
+        index=["0114A0010", "0114A0020", "0114C1010"],
+    )
+    key = pd.Series(["0114R001", "0114R001", "0114R002"], index=frame.index)
+    regso_v3 = pd.Series({"0114R001": 6.0, "0114R002": 12.0})
+    index = socioeconomic_index_deso(
+        frame, proxy="regso_v3", regso_v3=regso_v3, deso_regso_key=key, **COUNTS
+    )
+    # (30/100 + 10/50) * 100 = 50; + 6 -> 56 / 3; (10 + 10 + 6) / 3; (30 + 20 + 12) / 3
+    np.testing.assert_allclose(index.to_numpy(), [56 / 3, 26 / 3, 62 / 3])
+    assert index.attrs["v3_proxy"] == "regso_v3"
+    types = area_types(index, base=(15.0, 5.0))
+    assert types.tolist() == [3, 5, 2]  # bounds 10, 15, 20, 25
+    assert types.attrs["v3_proxy"] == "regso_v3" and "RegSO" in types.attrs["v3_proxy_description"]
+    with pytest.raises(seg.SegregationError, match=r"1 DeSO have no RegSO .*0114C1010"):
+        socioeconomic_index_deso(
+            frame, proxy="regso_v3", regso_v3=regso_v3, deso_regso_key=key.iloc[:2], **COUNTS
+        )
+    with pytest.raises(seg.SegregationError, match=r"1 RegSO .* not in regso_v3.*0114R002"):
+        socioeconomic_index_deso(
+            frame, proxy="regso_v3", regso_v3=regso_v3.iloc[:1], deso_regso_key=key, **COUNTS
+        )
+    with pytest.raises(seg.SegregationError, match="needs deso_regso_key"):
+        socioeconomic_index_deso(frame, proxy="regso_v3", regso_v3=regso_v3, **COUNTS)
+    with pytest.raises(seg.SegregationError, match="proxy='regso_v3'"):
+        socioeconomic_index_deso(
+            frame, proxy="not_employed_20_64", regso_v3=regso_v3, deso_regso_key=key, **COUNTS
+        )
+
+
+def test_real_deso_types_from_regso_v3_say_their_proxy_on_the_map(shared_data):
+    pytest.importorskip("folium")
+    deso = seg.load_deso(2018, source=shared_data / "boundaries" / "deso_2018_dalarna.gpkg")
+    key = seg.deso_to_regso(deso).key
+    counts = seg.synthetic(deso, seed=1)
+    regso = seg.synthetic(seg.load_regso(), seed=1)
+    v3 = 100 * regso["assistance_or_unemployment"] / regso["population_20_64"]
+    index = seg.socioeconomic_index_deso(
+        counts, proxy="regso_v3", regso_v3=v3, deso_regso_key=key, **COUNTS
+    )
+    # every DeSO's V3 is its RegSO's: index * 3 - V1 - V2 recovers it
+    v1 = 100 * counts["low_economic_standard"] / counts["population"]
+    v2 = 100 * counts["low_education"] / counts["population_20_64"]
+    np.testing.assert_allclose(3 * index - v1 - v2, v3.reindex(key.reindex(deso.index)), atol=1e-9)
+    types = area_types(index)
+    assert types.notna().all() and types.attrs["v3_proxy"] == "regso_v3"
+    page = seg.typology.explore_types(official=types, areas=deso).get_root().render()
+    assert "SCB area type (V3 proxy: regso_v3)" in page
