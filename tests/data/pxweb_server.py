@@ -4,8 +4,9 @@ It implements the endpoints the client uses, after SCB's OpenAPI spec and exampl
 (``../shared/reference/pxweb-v2/``): ``/config``, ``/tables`` (search and paging),
 ``/tables/{id}``, ``/tables/{id}/metadata``, ``/codelists/{id}`` and ``/tables/{id}/data``
 (GET with ``valuecodes[VAR]``/``codelist[VAR]``, or POST with a JSON selection), answering
-json-stat2. Its tables are built from the RegSO exports in ``../shared/data/regso_stats/``
-with codes of edition 2025.
+json-stat2. Its RegSO tables are built from the exports in ``../shared/data/regso_stats/``
+with codes of edition 2025; its DeSO table (edition 2018) from the population in the DeSO
+boundary file around Uppsala.
 
 Faults are scripted: ``server.faults.extend(["429", "503", "timeout", "malformed"])`` makes
 the next requests fail in that order. Every request is logged in ``server.log``.
@@ -117,16 +118,68 @@ def build_tables(shared_data: Path, shared_reference: Path) -> dict[str, Any]:
             "category": "Upplatelseform",
         },
     }
+    deso_table, deso_codelist = _deso_population(shared_data)
+    tables["TAB6574"] = deso_table
     codelists = {
+        "vs_DeSO2018": deso_codelist,
         "vs_RegSO2025": {
             "id": "vs_RegSO2025",
             "label": "RegSO 2025",
             "language": "sv",
             "type": "Valueset",
             "values": [{"code": c, "value": names[c], "valueMap": [c]} for c in codes],
-        }
+        },
     }
     return {"config": config, "tables": tables, "codelists": codelists}
+
+
+def _deso_population(shared_data: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Persons by sex per DeSO (edition 2018, codes without suffix, as SCB's
+    ``vs_DeSO2018``): the real 2016 totals of the DeSO boundary file around Uppsala, split
+    into men and women by a seeded binomial draw (the file has no split by sex)."""
+    import geopandas as gpd
+
+    path = shared_data / "boundaries" / "deso_2018_uppsala_lan.gpkg"
+    deso = gpd.read_file(path, ignore_geometry=True).sort_values("deso")
+    codes = deso["deso"].astype(str).tolist()
+    total = deso["population_2016"].to_numpy(dtype=np.int64)
+    men = np.random.default_rng(2016).binomial(total, 0.5)
+    lookup: dict[tuple[str, str, int], int] = {}
+    for code, t, m in zip(codes, total, men, strict=True):
+        lookup[(code, "totalt", 2016)] = int(t)
+        lookup[(code, "män", 2016)] = int(m)
+        lookup[(code, "kvinnor", 2016)] = int(t - m)
+    sexes = {"1": "män", "2": "kvinnor", "1+2": "totalt"}
+    names = {c: c for c in codes}
+    table = {
+        "label": "Folkmängden per region efter ålder och kön. År 2016",
+        "variables": [
+            ("Region", "region", "GeographicalVariable", codes, names, False),
+            ("Alder", "ålder", "RegularVariable", ["totalt"], {"totalt": "totalt"}, True),
+            ("Kon", "kön", "RegularVariable", list(sexes), sexes, False),
+            (
+                "ContentsCode",
+                "tabellinnehåll",
+                "ContentsVariable",
+                ["000007Y0"],
+                {"000007Y0": "Folkmängd"},
+                False,
+            ),
+            ("Tid", "år", "TimeVariable", ["2016"], {"2016": "2016"}, False),
+        ],
+        "data": {"values": sexes, "lookup": lookup},
+        "category": "Kon",
+        "codelists": [{"id": "vs_DeSO2018", "label": "DeSO 2018", "type": "Valueset"}],
+        "periods": ("2016", "2016"),
+    }
+    codelist = {
+        "id": "vs_DeSO2018",
+        "label": "DeSO 2018",
+        "language": "sv",
+        "type": "Valueset",
+        "values": [{"code": c, "value": c, "valueMap": [c]} for c in codes],
+    }
+    return table, codelist
 
 
 class PxWebServer:
@@ -378,8 +431,8 @@ def _table_info(table_id: str, table: dict) -> dict:
         "label": table["label"],
         "description": "",
         "updated": "2024-05-14T06:00:00Z",
-        "firstPeriod": "2020",
-        "lastPeriod": "2023",
+        "firstPeriod": table.get("periods", ("2020", "2023"))[0],
+        "lastPeriod": table.get("periods", ("2020", "2023"))[1],
         "category": "public",
         "variableNames": [v[1] for v in table["variables"]],
         "discontinued": False,
@@ -403,7 +456,10 @@ def _metadata(table_id: str, table: dict) -> dict:
                 "elimination": elimination,
                 "values": [{"code": c, "label": names[c]} for c in codes],
                 "codeLists": (
-                    [{"id": "vs_RegSO2025", "label": "RegSO 2025", "type": "Valueset"}]
+                    table.get(
+                        "codelists",
+                        [{"id": "vs_RegSO2025", "label": "RegSO 2025", "type": "Valueset"}],
+                    )
                     if vtype == "GeographicalVariable"
                     else []
                 ),

@@ -46,11 +46,11 @@ def test_config_limits_are_read(make_client):
 
 def test_search_and_paging_collect_every_table(make_client, pxweb_server):
     client = make_client()
-    assert client.tables("folkmängd")["id"].tolist() == ["TAB6572"]
+    assert client.tables("födelseregion")["id"].tolist() == ["TAB6572"]
     paged = client.tables(page_size=1)
-    assert sorted(paged["id"]) == ["TAB6258", "TAB6572"]
+    assert sorted(paged["id"]) == ["TAB6258", "TAB6572", "TAB6574"]
     pages = [dict(e["query"]).get("pageNumber") for e in pxweb_server.log if e["path"] == "/tables"]
-    assert pages[-2:] == ["1", "2"]
+    assert pages[-3:] == ["1", "2", "3"]
 
 
 def test_metadata_variables_and_codelist(make_client):
@@ -412,3 +412,23 @@ def test_cut_off_cache_file_is_fetched_again_not_a_crash(make_client, pxweb_serv
     assert len(pxweb_server.log) == before + 1  # fetched again, and stored whole
     assert json.loads(files[0].read_text(encoding="utf-8"))["body"]["id"] == "TAB6572"
     assert not list((tmp_path / "cache").glob("*.tmp"))
+
+
+def test_deso_recipe_uses_the_older_edition_and_unsuffixed_codes(make_client, shared_data):
+    import geopandas as gpd
+
+    path = shared_data / "boundaries" / "deso_2018_uppsala_lan.gpkg"
+    real = gpd.read_file(path, ignore_geometry=True).set_index("deso")["population_2016"]
+    frame = seg.fetch("population", level="deso", year=2016, kommun="0380", client=make_client())
+    expected = real[real.index.str.startswith("0380")].sort_index()
+    assert frame.index.name == "desokod" and len(frame) == len(expected) > 50
+    assert frame.index.tolist() == expected.index.tolist()
+    assert frame["population"].tolist() == expected.tolist()
+    assert (frame["men"] + frame["women"] == frame["population"]).all()
+    assert frame.attrs["edition"] == 2018 and frame.attrs["level"] == "deso"
+    citation = frame.attrs["citation"]
+    assert citation["codelists"] == {"Region": "vs_DeSO2018"}
+    assert citation["variables"]["Kon"] == ["1+2", "1", "2"]
+    assert citation["variables"]["Tid"] == ["2016"] and "Alder" not in citation["variables"]
+    with pytest.raises(PxWebError, match=r"404 .*No code list vs_DeSO2025"):
+        seg.fetch("population", level="deso", year=2016, edition=2025, client=make_client())
