@@ -57,6 +57,7 @@ _EXPORTS: dict[str, str] = {
     "AREA_TYPES": "segregation.typology.socioeconomic",
     "socioeconomic_index": "segregation.typology.socioeconomic",
     "socioeconomic_index_deso": "segregation.typology.socioeconomic",
+    "socioeconomic_index_deso": "segregation.typology.socioeconomic",
     "area_types": "segregation.typology.socioeconomic",
     "GeodemographicTypology": "segregation.typology.cluster",
     # spatial and local indices
