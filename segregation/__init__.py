@@ -16,7 +16,9 @@ Examples
 
 from __future__ import annotations
 
-from segregation._lazy import lazy_exports
+import importlib
+from typing import Any
+
 from segregation._version import __version__
 from segregation.errors import (
     CRSError,
@@ -57,7 +59,6 @@ _EXPORTS: dict[str, str] = {
     "AREA_TYPES": "segregation.typology.socioeconomic",
     "socioeconomic_index": "segregation.typology.socioeconomic",
     "socioeconomic_index_deso": "segregation.typology.socioeconomic",
-    "socioeconomic_index_deso": "segregation.typology.socioeconomic",
     "area_types": "segregation.typology.socioeconomic",
     "GeodemographicTypology": "segregation.typology.cluster",
     # spatial and local indices
@@ -85,4 +86,16 @@ __all__ = [
 ]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, _SUBPACKAGES)
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _SUBPACKAGES:
+        value = importlib.import_module(f"segregation.{name}")
+    else:
+        raise AttributeError(f"module 'segregation' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

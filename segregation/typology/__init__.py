@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
-from segregation._lazy import lazy_exports
+import importlib
+from typing import Any
+
 from segregation.typology.socioeconomic import (
     AREA_TYPES,
     DEFAULT_CUTOFFS,
@@ -44,4 +46,9 @@ __all__ = [
 ]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'segregation.typology' has no attribute {name!r}")
