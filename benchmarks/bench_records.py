@@ -3,12 +3,13 @@
 A seeded synthetic register (persons placed inside the real RegSO 2025 polygons in
 proportion to the real 2023 populations) is built once and cached as Parquet. A fresh
 process then reads it, assigns every person to the full-detail RegSO 2025 polygons and
-aggregates by sex, age group and outcome at RegSO, kommun, län and riket level: once as one
-pandas frame on one core, once as a ``dask.dataframe`` of ten partitions on Dask's threaded
-scheduler with 2 workers. Time, records per second and peak memory (the child's own maximum
+aggregates by sex, age group and outcome at RegSO, kommun, län and riket level: as one
+pandas frame on one core (``n_jobs=1``), as one pandas frame on every core (``n_jobs=None``,
+threads), and as a ``dask.dataframe`` of ten partitions on Dask's threaded scheduler with 2
+workers. Time, records per second and peak memory (the child's own maximum
 resident set size) are reported.
 
-Usage: ``python benchmarks/bench_records.py [--n 10000000] [--mode pandas dask]`` (or through ``benchmarks/run.py``).
+Usage: ``python benchmarks/bench_records.py [--n 10000000] [--mode pandas threads dask]`` (or through ``benchmarks/run.py``).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def _register(n: int) -> Path:
 def _child(register: Path, mode: str) -> dict:
     """The measured run, in its own process so that its peak memory is its own.
 
-    ``pandas``: one frame, one core. ``dask``: the same functions on a ``dask.dataframe``
+    ``pandas``: one frame, one core. ``threads``: one frame, every core. ``dask``: the same functions on a ``dask.dataframe``
     read by row groups (ten partitions of a million), Dask's threaded scheduler, 2 workers.
     """
     import warnings
@@ -67,10 +68,11 @@ def _child(register: Path, mode: str) -> dict:
     categories = ["sex", "age_group", "benefit"]
     t0 = time.perf_counter()
     areas = seg.load_regso(source=GPKG)
-    if mode == "pandas":
+    if mode in ("pandas", "threads"):
         people = pd.read_parquet(register)
         t1 = time.perf_counter()
-        result = seg.assign(people, areas, x="x", y="y", crs=3006)
+        n_jobs = 1 if mode == "pandas" else None
+        result = seg.assign(people, areas, x="x", y="y", crs=3006, n_jobs=n_jobs)
         t2 = time.perf_counter()
         counts = seg.aggregate(result.data, "regso", categories, levels=levels, on_missing="ignore")
         n_records, n_reported, ties = result.n_records, len(result.report), result.n_on_boundary
@@ -101,6 +103,12 @@ def _child(register: Path, mode: str) -> dict:
     }
 
 
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
 def _measure(register: Path, mode: str) -> dict:
     start = time.perf_counter()
     done = subprocess.run(
@@ -113,7 +121,11 @@ def _measure(register: Path, mode: str) -> dict:
     got = json.loads(done.stdout.strip().splitlines()[-1])
     timed = got["assign_s"] + got["aggregate_s"]
     rate = got["n_records"] / timed
-    how = "one pandas frame, 1 core" if mode == "pandas" else "dask.dataframe, 2 threads"
+    how = {
+        "pandas": "one pandas frame, 1 core (n_jobs=1)",
+        "threads": f"one pandas frame, {_cores()} cores (n_jobs=None)",
+        "dask": "dask.dataframe, 2 threads",
+    }[mode]
     notes = (
         f"{how}: {got['n_records']:,} records, assign {got['assign_s']:.1f} s + aggregate "
         f"{got['aggregate_s']:.1f} s = {timed:.1f} s ({rate:,.0f} records/s); reading the "
@@ -134,7 +146,7 @@ def _measure(register: Path, mode: str) -> dict:
 
 
 def run(
-    out_dir: Path, n: int = N_RECORDS, modes: tuple[str, ...] = ("pandas", "dask")
+    out_dir: Path, n: int = N_RECORDS, modes: tuple[str, ...] = ("pandas", "threads", "dask")
 ) -> list[dict]:
     """Benchmark entry point for ``benchmarks/run.py``."""
     if not GPKG.exists() or not STATS.exists():
@@ -148,7 +160,7 @@ def run(
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--mode", choices=["pandas", "dask"], nargs="*", default=None)
+    parser.add_argument("--mode", choices=["pandas", "threads", "dask"], nargs="*", default=None)
     parser.add_argument("--n", type=int, default=N_RECORDS)
     parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args()
@@ -156,4 +168,4 @@ if __name__ == "__main__":
         print(json.dumps(_child(Path(args.child), (args.mode or ["pandas"])[0])))
     else:
         Path(args.out).mkdir(parents=True, exist_ok=True)
-        run(Path(args.out), n=args.n, modes=tuple(args.mode or ("pandas", "dask")))
+        run(Path(args.out), n=args.n, modes=tuple(args.mode or ("pandas", "threads", "dask")))

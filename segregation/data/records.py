@@ -20,7 +20,11 @@ on the point and the layer, never on the order of rows or partitions.
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -54,6 +58,10 @@ REASONS: dict[str, str] = {
     "not one to one": "the crosswalk splits the area between several target areas",
 }
 _CHUNK = 1_000_000  # points per spatial query: bounds memory, not a loop per record
+_MIN_PER_JOB = 50_000  # fewer points per thread are not worth a thread
+# GEOS builds a prepared polygon's point index lazily, and that is not thread-safe: one
+# point-in-polygon stage at a time per process, each thread owning its own polygons
+_GEOS_LOCK = threading.Lock()
 _LEVEL_OF_INDEX = {"desokod": "deso", "regsokod": "regso", "kommunkod": "kommun", "lanskod": "lan"}
 
 
@@ -167,31 +175,85 @@ def _prepare_areas(areas: gpd.GeoDataFrame | str | None) -> tuple[str, pd.Index,
     return level, pd.Index(areas.index.astype(str), name=areas.index.name), geoms
 
 
-def _locate(x: np.ndarray, y: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _n_jobs(n_jobs: int | None, n_points: int) -> int:
+    """Threads to use: ``None`` or -1 means every core this process may run on."""
+    if n_jobs is None or n_jobs == -1:
+        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+        wanted = wanted or os.cpu_count() or 1
+    elif isinstance(n_jobs, int | np.integer) and not isinstance(n_jobs, bool) and n_jobs >= 1:
+        wanted = int(n_jobs)
+    else:
+        raise ValueError(f"n_jobs must be a positive int, -1 or None (all cores), got {n_jobs!r}.")
+    return max(1, min(wanted, -(-n_points // _MIN_PER_JOB)))
+
+
+def _candidates(xs: np.ndarray, ys: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(point, area) pairs whose bounding boxes meet; a tree of its own for each thread."""
+    import shapely
+
+    return shapely.STRtree(geoms).query(shapely.points(xs, ys))
+
+
+def _contains(geoms: np.ndarray, area_idx: np.ndarray, xs: np.ndarray, ys: np.ndarray):
+    import shapely
+
+    return shapely.intersects_xy(geoms[area_idx], xs, ys)
+
+
+def _locate(
+    x: np.ndarray, y: np.ndarray, geoms: np.ndarray, n_jobs: int | None = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Index of the area containing each point (-1 if none, smallest index on ties), and
     whether the point lay in more than one area.
 
     ``geoms`` are sorted by code, so the smallest index is the smallest code. Boundaries
     count as inside (``intersects``), so a point on a shared edge is in both candidates and
     the rule picks one.
+
+    With ``n_jobs`` threads (shapely releases the GIL), each thread queries its own share of
+    the points, then tests the candidate pairs of its own share of the polygons
+    (``area % n_jobs``), so that no prepared polygon is used by two threads at once. The
+    result does not depend on ``n_jobs``.
     """
     import shapely
 
     shapely.prepare(geoms)  # a no-op when prepared; needed after unpickling on a Dask worker
-    tree = shapely.STRtree(geoms)
     found = np.full(len(x), -1, dtype=np.int64)
     ties = np.zeros(len(x), dtype=bool)
-    for start in range(0, len(x), _CHUNK):  # chunks of a million points, vectorised inside
-        xs, ys = x[start : start + _CHUNK], y[start : start + _CHUNK]
-        point_idx, area_idx = tree.query(shapely.points(xs, ys))
-        hit = shapely.intersects_xy(geoms[area_idx], xs[point_idx], ys[point_idx])
-        point_idx, area_idx = point_idx[hit], area_idx[hit]
-        order = np.lexsort((area_idx, point_idx))
-        point_idx, area_idx = point_idx[order], area_idx[order]
-        first = np.ones(len(point_idx), dtype=bool)
-        first[1:] = point_idx[1:] != point_idx[:-1]
-        found[start + point_idx[first]] = area_idx[first]
-        ties[start : start + _CHUNK] = np.bincount(point_idx, minlength=len(xs)) > 1
+    jobs = _n_jobs(n_jobs, min(len(x), _CHUNK))
+    pool = ThreadPoolExecutor(jobs, thread_name_prefix="assign") if jobs > 1 else None
+    run = pool.map if pool is not None else map
+    try:
+        for start in range(0, len(x), _CHUNK):  # chunks of a million points, vectorised inside
+            xs, ys = x[start : start + _CHUNK], y[start : start + _CHUNK]
+            cut = np.linspace(0, len(xs), jobs + 1).astype(np.int64)
+            blocks = [(xs[a:b], ys[a:b]) for a, b in pairwise(cut)]
+            pairs = list(run(_candidates, *zip(*blocks, strict=True), [geoms] * jobs))
+            point_idx = np.concatenate([p + a for (p, _), a in zip(pairs, cut, strict=False)])
+            area_idx = np.concatenate([q for _, q in pairs])
+            owner = area_idx % jobs
+            shares = [np.flatnonzero(owner == j) for j in range(jobs)]
+            hit = np.zeros(len(point_idx), dtype=bool)
+            with _GEOS_LOCK:
+                tests = run(
+                    _contains,
+                    [geoms] * jobs,
+                    [area_idx[s] for s in shares],
+                    [xs[point_idx[s]] for s in shares],
+                    [ys[point_idx[s]] for s in shares],
+                )
+                for share, inside in zip(shares, tests, strict=True):
+                    hit[share] = inside
+            point_idx, area_idx = point_idx[hit], area_idx[hit]
+            order = np.lexsort((area_idx, point_idx))
+            point_idx, area_idx = point_idx[order], area_idx[order]
+            first = np.ones(len(point_idx), dtype=bool)
+            first[1:] = point_idx[1:] != point_idx[:-1]
+            found[start + point_idx[first]] = area_idx[first]
+            ties[start : start + _CHUNK] = np.bincount(point_idx, minlength=len(xs)) > 1
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return found, ties
 
 
@@ -228,6 +290,7 @@ def _assign_points(
     x: str | None,
     y: str | None,
     crs: Any,
+    n_jobs: int | None = 1,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The in-memory kernel: one frame (or one Dask partition) of records with coordinates.
 
@@ -265,7 +328,7 @@ def _assign_points(
 
     found = np.full(len(xs), -1, dtype=np.int64)
     idx_inside = np.flatnonzero(inside)
-    found[idx_inside], ties = _locate(xs[idx_inside], ys[idx_inside], geoms)
+    found[idx_inside], ties = _locate(xs[idx_inside], ys[idx_inside], geoms, n_jobs)
 
     reason = np.full(len(xs), None, dtype=object)
     reason[inside & (found < 0)] = "in no area"
@@ -391,6 +454,7 @@ def assign(
     crosswalk: Any = None,
     edition: int | None = None,
     on_unassigned: Literal["warn", "raise", "ignore"] = "warn",
+    n_jobs: int | None = None,
 ) -> Assignment:
     """Give every record the DeSO or RegSO that contains it, and report the rest.
 
@@ -428,6 +492,10 @@ def assign(
     on_unassigned : {"warn", "raise", "ignore"}, default="warn"
         What to do when records are reported. With ``"raise"`` an
         :class:`~segregation.UnmatchedError` names them.
+    n_jobs : int, optional
+        Threads for the point-in-polygon work (shapely releases the GIL): ``None`` or -1
+        uses every core the process may run on, 1 runs in the calling thread. The result
+        does not depend on it. On a Dask collection it applies within each partition.
 
     Returns
     -------
@@ -466,7 +534,8 @@ def assign(
     else:
         if crs is None and _is_dask(records) and getattr(records, "crs", None) is not None:
             crs = records.crs
-        kernel, args = _assign_points, (prepared, x, y, crs)
+        _n_jobs(n_jobs, 0)  # checks the value before any work
+        kernel, args = _assign_points, (prepared, x, y, crs, n_jobs)
     spec = ("code", code) if code is not None else ("xy", x, y)
     if _is_dask(records):
         return _assign_dask(records, kernel, args, spec, prepared[0], on_unassigned)

@@ -366,3 +366,34 @@ def test_aggregate_totals_add_up_at_every_level_whatever_the_rows(rows, seed):
     shuffled = people.sample(frac=1, random_state=np.random.default_rng(seed))
     again = aggregate(shuffled, "regso", ["sex", "benefit"], levels=levels, on_missing="ignore")
     pd.testing.assert_frame_equal(again, counts)
+
+
+def test_threads_give_the_single_thread_result_with_ties_and_misses(regso, monkeypatch):
+    from segregation.data import records
+
+    monkeypatch.setattr(records, "_MIN_PER_JOB", 100)  # threads even for a small input
+    monkeypatch.setattr(records, "_CHUNK", 1_500)  # and several chunks
+    uppsala = regso[regso["kommunkod"] == "0380"]
+    xy, owners = _shared_vertices(uppsala, limit=400)
+    people = seg.synthetic_register(pd.Series(40, index=uppsala.index), areas=uppsala, seed=21)
+    x = np.r_[people["x"].to_numpy(), xy[:, 0], SEA[0][0]]
+    y = np.r_[people["y"].to_numpy(), xy[:, 1], SEA[0][1]]
+    points = pd.DataFrame({"x": x, "y": y}).sample(frac=1, random_state=3)
+    one = assign(points, uppsala, x="x", y="y", n_jobs=1)
+    two = assign(points, uppsala, x="x", y="y", n_jobs=2)
+    three = assign(points, uppsala, x="x", y="y", n_jobs=3)
+    for other in (two, three):
+        pd.testing.assert_frame_equal(other.data, one.data)
+        pd.testing.assert_frame_equal(other.report, one.report)
+        assert other.n_on_boundary == one.n_on_boundary == 400
+    on_vertex = one.data.sort_index().loc[len(people) : len(people) + 399, "regso"].astype(str)
+    assert on_vertex.tolist() == [min(o) for o in owners]
+    assert one.report["reason"].tolist() == ["in no area"]
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, "all", True])
+def test_n_jobs_must_be_a_positive_int_minus_one_or_none(regso, bad):
+    with pytest.raises(ValueError, match="n_jobs"):
+        assign(
+            pd.DataFrame({"x": [674_000.0], "y": [6_580_000.0]}), regso, x="x", y="y", n_jobs=bad
+        )
