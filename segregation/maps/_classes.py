@@ -177,6 +177,11 @@ def _sequential(cmap: str, n: int) -> list[str]:
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
+    if cmap not in colormaps:
+        raise SegregationError(
+            f"cmap={cmap!r} is not a matplotlib colormap; use a sequential one such as "
+            "'YlGnBu' (the default), 'viridis', 'Blues' or 'OrRd' (see matplotlib.colormaps)."
+        )
     colormap = colormaps[cmap]
     if n == 1:
         return [to_hex(colormap(0.6))]
@@ -223,6 +228,8 @@ def classify(
     >>> classify(np.array([1, 3, 5]), kind="area_type").labels[0]
     'Områden med stora socioekonomiska utmaningar'
     """
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise SegregationError(f"k must be a whole number of classes >= 1, got {k!r}.")
     series = pd.Series(values).reset_index(drop=True)
     if kind == "area_type":
         return _classify_area_types(series, column)

@@ -323,3 +323,20 @@ def test_a_protected_series_maps_itself_and_keeps_its_mark():
         seg.maps.explore(counts, "andel")
     with pytest.raises(seg.SegregationError, match="Give the column"):
         seg.maps.explore(counts.to_frame())
+
+
+@pytest.mark.parametrize("k", [0, -2, 2.5, True, "5"])
+def test_a_bad_number_of_classes_is_named(uppsala, k):
+    with pytest.raises(seg.SegregationError, match=r"k must be a whole number of classes >= 1"):
+        seg.maps.explore(uppsala, "andel", k=k)
+    with pytest.raises(seg.SegregationError, match=r"k must be"):
+        seg.maps.plot(uppsala, "andel", k=k)
+
+
+def test_an_unknown_colormap_is_named_with_alternatives(uppsala):
+    with pytest.raises(seg.SegregationError, match=r"cmap='YlGnbu' is not a matplotlib colormap"):
+        seg.maps.explore(uppsala, "andel", cmap="YlGnbu")
+    with pytest.raises(seg.SegregationError, match=r"cmap='nope'"):
+        seg.maps.plot(uppsala, "andel", cmap="nope")
+    one = classify(uppsala["andel"], k=1)  # one class is allowed: every area in it
+    assert len(one.colors) == 1 and set(one.classes) == {0}
