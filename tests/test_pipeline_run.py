@@ -115,6 +115,20 @@ def test_manifest_records_versions_inputs_seeds_times_and_output_hashes(first_ru
         assert sha256_file(first_run / rel) == digest
 
 
+def test_reproducibility_guide_lists_every_field_of_the_manifest(first_run):
+    import re
+
+    guide = (REPO / "docs" / "reproducibility.md").read_text(encoding="utf-8")
+    table = guide.split("## The manifest", 1)[1].split("\n## ", 1)[0]
+    documented = set()
+    for row in re.findall(r"^\| (`.*?) \|", table, re.M):
+        documented |= set(re.findall(r"`([\w.]+)`", row))
+    manifest = _manifest(first_run)
+    fields = set(manifest) | {f"environment.{key}" for key in manifest["environment"]}
+    fields -= {"environment"}
+    assert fields == documented
+
+
 def test_run_twice_gives_identical_hashes_and_reproduce_says_so(first_run, tmp_path, capsys):
     second = tmp_path / "second"
     code = main(["reproduce", str(first_run / "manifest.json"), "--out", str(second), "--quiet"])
