@@ -97,3 +97,18 @@ def test_api_reference_documents_every_module_with_public_exports():
     assert not missing, f"docs/api does not document {missing}"
     # the modules split out of scb_files have their own sections
     assert {"segregation.data.matching", "segregation.data.validate"} <= documented
+
+
+def test_architecture_page_lists_every_public_module_of_each_subpackage():
+    import re
+
+    page = (EXAMPLES.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    package = EXAMPLES.parent / "segregation"
+    missing = []
+    for folder in sorted(p for p in package.iterdir() if (p / "__init__.py").is_file()):
+        row = re.search(rf"^\| `segregation/{folder.name}/` \|(.*)$", page, re.M)
+        assert row, f"docs/architecture.md has no row for segregation/{folder.name}/"
+        for module in sorted(folder.glob("[!_]*.py")):
+            if f"`{module.name}`" not in row.group(1):
+                missing.append(f"{folder.name}/{module.name}")
+    assert not missing, f"docs/architecture.md does not list {missing}"
