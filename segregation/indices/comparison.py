@@ -104,6 +104,7 @@ def difference(
     *,
     base: float = np.e,
     tol: float = 1e-10,
+    fill: float = 1e-10,
 ) -> DifferenceResult:
     """Decompose the change in M between two tables (e.g. two years) into its sources.
 
@@ -117,23 +118,32 @@ def difference(
         Base of the logarithm.
     tol : float, default=1e-10
         Convergence tolerance of the iterative proportional fitting.
+    fill : float, default=1e-10
+        Count given to a cell that is empty in one table but not in the other, before the
+        fitting, so that every counterfactual table can reach its margins (as R's
+        ``segregation`` does; at most a thousandth of the smallest count).
 
     Returns
     -------
     DifferenceResult
         ``m1``, ``m2``, ``difference`` and the parts ``unit_marginal`` (the areas' population
         shares), ``group_marginal`` (the groups' overall shares), ``structural`` (the
-        association between areas and groups, margin-free), ``additions`` (areas only in
-        the second table: ``M2 - M2`` of the shared areas) and ``removals`` (areas only in the
-        first: ``M1`` of the shared areas ``- M1``). They add up to ``difference`` exactly.
+        association between areas and groups, margin-free), ``additions`` (areas and groups
+        only in the second table: ``M2 - M2`` of the shared ones) and ``removals`` (only in
+        the first: ``M1`` of the shared ones ``- M1``). They add up to ``difference``.
 
     Notes
     -----
-    On the areas present in both tables, ``M`` is a function of the area margin ``r``, the
-    group margin ``c`` and the structure ``s``. Counterfactual tables ``M(r_a, c_b, s_c)``
-    (all eight combinations) are built by fitting table ``c``'s structure to margins ``r_a``
-    and ``c_b``, and each factor's part is its Shapley value: its average effect over the six
-    orders in which the three factors can change (Elbers 2023).
+    On the areas and groups present in both tables, ``M`` is a function of the area margin
+    ``r``, the group margin ``c`` and the structure ``s``; ``M(r_a, c_b, s_c)`` is the M of
+    table ``c``'s structure fitted to margins ``r_a`` and ``c_b`` by iterative proportional
+    fitting (Elbers 2023, as R's ``segregation::mutual_difference(method = "shapley")``).
+    The structure and the margins (together) are two factors of a Shapley decomposition:
+
+    * ``structural = 1/2 [M(1,1,2) - M(1,1,1)] + 1/2 [M(2,2,2) - M(2,2,1)]``;
+    * the marginal part ``1/2 [M(2,2,1) - M(1,1,1)] + 1/2 [M(2,2,2) - M(1,1,2)]`` splits into
+      ``unit_marginal`` and ``group_marginal``, each the average effect of changing its own
+      margin over the four states of the other margin and the structure.
 
     Examples
     --------
@@ -156,43 +166,52 @@ def difference(
         )
     a1 = t1.loc[common].to_numpy()
     a2 = t2.loc[common].to_numpy()
+    # groups with members in both tables (on the shared areas); the rest are additions or
+    # removals, like areas present in one table only
+    shared = (a1.sum(axis=0) > 0) & (a2.sum(axis=0) > 0)
+    if shared.sum() < 2:
+        raise SegregationError(
+            f"Fewer than two groups have members in both tables (shared: "
+            f"{[g for g, k in zip(groups, shared, strict=True) if k]}): M needs two."
+        )
+    a1, a2 = a1[:, shared], a2[:, shared]
     m1o, m2o = _m(a1, base), _m(a2, base)
-    tables = {1: a1, 2: a2}
+    # a cell empty in one table only gets a small count, so that each structure can be
+    # fitted to the other table's margins (cells empty in both stay empty)
+    fill = min(fill, min(a1[a1 > 0].min(), a2[a2 > 0].min()) / 1000)
+    seeds = {
+        1: np.where((a1 == 0) & (a2 > 0), fill, a1),
+        2: np.where((a2 == 0) & (a1 > 0), fill, a2),
+    }
     rows = {1: a1.sum(axis=1), 2: a2.sum(axis=1)}
     cols = {1: a1.sum(axis=0), 2: a2.sum(axis=0)}
-    # scale margins to a common total so that only shares differ
-    for k in (1, 2):
+    for k in (1, 2):  # margins as shares: only the composition matters
         rows[k] = rows[k] / rows[k].sum()
         cols[k] = cols[k] / cols[k].sum()
-    value: dict[tuple[int, int, int], float] = {}
+    m: dict[tuple[int, int, int], float] = {(1, 1, 1): m1o, (2, 2, 2): m2o}
     for r, c, s in product((1, 2), repeat=3):
-        if (r, c, s) == (s, s, s):
-            value[(r, c, s)] = m1o if s == 1 else m2o
-        else:
-            value[(r, c, s)] = _m(ipf(tables[s].astype(float), rows[r], cols[c], tol=tol), base)
+        if (r, c, s) not in m:
+            m[(r, c, s)] = _m(ipf(seeds[s], rows[r], cols[c], tol=tol), base)
 
-    def shapley(axis: int) -> float:
-        total = 0.0
-        for others in product((1, 2), repeat=2):
-            lo = list(others)
-            lo.insert(axis, 1)
-            hi = list(others)
-            hi.insert(axis, 2)
-            n_changed = sum(o == 2 for o in others)
-            weight = 1 / 3 if n_changed in (0, 2) else 1 / 6
-            total += weight * (value[tuple(hi)] - value[tuple(lo)])
-        return total
-
+    structural = 0.5 * (m[1, 1, 2] - m[1, 1, 1]) + 0.5 * (m[2, 2, 2] - m[2, 2, 1])
+    unit_marginal = 0.25 * (
+        m[2, 1, 1] - m[1, 1, 1] + m[2, 2, 1] - m[1, 2, 1]
+        + m[2, 2, 2] - m[1, 2, 2] + m[2, 1, 2] - m[1, 1, 2]
+    )  # fmt: skip
+    group_marginal = 0.25 * (
+        m[1, 2, 1] - m[1, 1, 1] + m[2, 2, 1] - m[2, 1, 1]
+        + m[2, 2, 2] - m[2, 1, 2] + m[1, 2, 2] - m[1, 1, 2]
+    )  # fmt: skip
     return DifferenceResult(
         m1=m1,
         m2=m2,
         difference=m2 - m1,
-        unit_marginal=shapley(0),
-        group_marginal=shapley(1),
-        structural=shapley(2),
+        unit_marginal=unit_marginal,
+        group_marginal=group_marginal,
+        structural=structural,
         additions=m2 - m2o,
         removals=m1o - m1,
-        counterfactuals={f"r{r}c{c}s{s}": v for (r, c, s), v in value.items()},
+        counterfactuals={f"r{r}c{c}s{s}": v for (r, c, s), v in sorted(m.items())},
     )
 
 

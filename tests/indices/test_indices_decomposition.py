@@ -161,3 +161,90 @@ def test_counterfactual_rejects_multigroup_index():
     frame = pd.DataFrame({"a": [1, 2], "t": [3, 4]})
     with pytest.raises(seg.SegregationError, match="single-group aspatial"):
         seg.indices.counterfactual(frame, group="a", total="t", index="theil_h")
+
+
+# the two tables of R's segregation test suite for mutual_difference (units a, b; groups 1-4)
+R_TABLE1 = pd.DataFrame(
+    {"g1": [40, 5], "g2": [30, 10], "g3": [20, 15], "g4": [10, 20]}, index=["a", "b"]
+)
+R_TABLE2 = pd.DataFrame(
+    {"g1": [20, 5], "g2": [20, 10], "g3": [20, 10], "g4": [15, 15]}, index=["a", "b"]
+)
+PARTS = ("unit_marginal", "group_marginal", "structural")
+
+
+def test_difference_is_antisymmetric_in_the_two_tables():
+    groups = list(R_TABLE1)
+    forward = seg.indices.difference(R_TABLE1, R_TABLE2, groups)
+    backward = seg.indices.difference(R_TABLE2, R_TABLE1, groups)
+    assert forward.additions == 0 and forward.removals == 0
+    for part in PARTS:
+        assert getattr(forward, part) == pytest.approx(-getattr(backward, part), abs=1e-9), part
+
+
+def test_difference_swaps_unit_and_group_margins_when_the_table_is_transposed():
+    """M is symmetric in areas and groups; so is its decomposition (R's test suite)."""
+    groups = list(R_TABLE1)
+    r = seg.indices.difference(R_TABLE1, R_TABLE2, groups)
+    t = seg.indices.difference(R_TABLE1.T, R_TABLE2.T, ["a", "b"])
+    assert t.difference == pytest.approx(r.difference, abs=1e-14)
+    assert t.unit_marginal == pytest.approx(r.group_marginal, abs=1e-9)
+    assert t.group_marginal == pytest.approx(r.unit_marginal, abs=1e-9)
+    assert t.structural == pytest.approx(r.structural, abs=1e-9)
+
+
+def test_difference_is_the_two_factor_shapley_split_of_margins_and_structure():
+    """structural = mean effect of the structure at both margins (Elbers 2023; R's shapley)."""
+    r = seg.indices.difference(R_TABLE1, R_TABLE2, list(R_TABLE1))
+    m = {k: r.counterfactuals[k] for k in r.counterfactuals}
+    expected = 0.5 * (m["r1c1s2"] - m["r1c1s1"]) + 0.5 * (m["r2c2s2"] - m["r2c2s1"])
+    assert r.structural == pytest.approx(expected, abs=1e-15)
+    marginal = 0.5 * (m["r2c2s1"] - m["r1c1s1"]) + 0.5 * (m["r2c2s2"] - m["r1c1s2"])
+    assert r.unit_marginal + r.group_marginal == pytest.approx(marginal, abs=1e-15)
+    # a counterfactual keeps its structure: r1c1s2 is table 2's odds ratios at table 1's margins
+    assert m["r1c1s1"] == pytest.approx(r.m1) and m["r2c2s2"] == pytest.approx(r.m2)
+
+
+def test_same_margins_different_association_is_all_structural():
+    one = pd.DataFrame({"a": [30, 10], "b": [10, 30]})
+    two = pd.DataFrame({"a": [25, 15], "b": [15, 25]})
+    r = seg.indices.difference(one, two, ["a", "b"])
+    assert r.difference < -0.05
+    assert r.structural == pytest.approx(r.difference, abs=1e-12)
+    assert r.unit_marginal == pytest.approx(0.0, abs=1e-12)
+    assert r.group_marginal == pytest.approx(0.0, abs=1e-12)
+
+
+def test_growth_of_one_area_is_a_change_of_the_unit_margin():
+    """R's test 'correctly identifies marginal/structural changes'."""
+    base = pd.DataFrame({"g1": [25, 28, 2], "g2": [25, 2, 18]}, index=["a", "b", "c"])
+    grown = base.assign(g1=[25, 28, 4], g2=[25, 2, 36])  # area c doubles
+    r = seg.indices.difference(base, grown, ["g1", "g2"])
+    assert r.structural == pytest.approx(0.0, abs=1e-9)
+    assert abs(r.unit_marginal) == max(abs(getattr(r, p)) for p in PARTS)
+
+
+def test_empty_cells_and_areas_in_one_table_only():
+    """R's test with zero counts: M1, M2 as computed alone; scaling a table barely matters."""
+    one = pd.DataFrame({"g1": [0, 5, 4], "g2": [30, 10, 3], "g3": [20, 15, 2], "g4": [10, 20, 1]},
+                       index=["a", "b", "c"])  # fmt: skip
+    two = pd.DataFrame({"g1": [40, 5, 1], "g2": [20, 10, 2], "g3": [20, 10, 3], "g4": [15, 0, 4]},
+                       index=["a", "b", "d"])  # fmt: skip
+    groups = list(one)
+    r = seg.indices.difference(one, two, groups)
+    m = seg.indices.compute
+    assert r.m1 == pytest.approx(m(one, groups=groups, indices="mutual_information").iloc[0, 0])
+    assert r.m2 == pytest.approx(m(two, groups=groups, indices="mutual_information").iloc[0, 0])
+    parts = r.unit_marginal + r.group_marginal + r.structural + r.additions + r.removals
+    assert parts == pytest.approx(r.difference, abs=1e-12)
+    assert r.additions != 0 and r.removals != 0
+    scaled = seg.indices.difference(one / 1000, two, groups)
+    assert scaled.structural == pytest.approx(r.structural, abs=1e-6)
+
+
+def test_a_group_absent_from_one_table_counts_as_addition():
+    one = pd.DataFrame({"a": [30, 10, 5], "b": [10, 30, 5], "c": [0, 0, 0]})
+    two = pd.DataFrame({"a": [30, 10, 5], "b": [10, 30, 5], "c": [5, 0, 20]})
+    r = seg.indices.difference(one, two, ["a", "b", "c"])
+    assert r.structural == pytest.approx(0.0, abs=1e-12)
+    assert r.additions == pytest.approx(r.difference, abs=1e-12)

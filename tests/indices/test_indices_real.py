@@ -54,6 +54,11 @@ def test_change_2020_to_2023_splits_exactly(shared_data, regso):
     r = seg.indices.difference(earlier, regso, TENURE)
     parts = r.unit_marginal + r.group_marginal + r.structural + r.additions + r.removals
     assert parts == pytest.approx(r.difference, abs=1e-10)
+    # tenure became less segregated, mostly in its structure; swapping the years negates it
+    assert r.difference < 0 and r.structural < 0
+    back = seg.indices.difference(regso, earlier, TENURE)
+    for part in ("unit_marginal", "group_marginal", "structural"):
+        assert getattr(back, part) == pytest.approx(-getattr(r, part), abs=1e-9), part
 
 
 def test_random_allocation_test_for_all_kommuner_in_one_call(regso):
