@@ -426,8 +426,50 @@ def test_duplicated_codes_are_named():
     frame = pd.DataFrame(
         {"population": [1, 2, 3]}, index=pd.Index(["0114R001", "0114R002", "0114R001"])
     )
-    with pytest.raises(InvalidCodeError, match="1 codes occur on more than one row: 0114R001"):
+    with pytest.raises(InvalidCodeError, match="1 code occurs on more than one row: 0114R001"):
         check_counts(frame)
+
+
+def test_check_counts_rejects_codes_of_two_editions_naming_both():
+    frame = pd.DataFrame(
+        {"population": [1, 2, 3]}, index=pd.Index(["0114R001", "0114R002_RegSO2025", "0114R003"])
+    )
+    with pytest.raises(
+        EditionMismatchError, match=r"1 suffixed \(e.g. 0114R002_RegSO2025\) and 2 .*0114R001"
+    ):
+        check_counts(frame)
+    suffixed = pd.DataFrame(
+        {"population": [1, 2]}, index=["0114R001_RegSO2025", "0114R002_RegSO2025"]
+    )
+    check_counts(suffixed)  # one edition: fine
+
+
+def test_check_counts_rejects_deso_and_regso_codes_together():
+    frame = pd.DataFrame({"population": [1, 2]}, index=["0114A0010", "0114R001"])
+    with pytest.raises(InvalidCodeError, match=r"1 DeSO \(e.g. 0114A0010\) and 1 RegSO"):
+        check_counts(frame)
+
+
+def test_values_that_are_not_numbers_are_named_not_a_bare_value_error():
+    frame = pd.DataFrame(
+        {"population": ["10", "x", None, "5"], "born_abroad": [1, 1, 0, 1]}, index=_codes(4)
+    )
+    with pytest.raises(
+        InvalidCountError,
+        match=r"1 row has a value that is not a number in 'population': "
+        r"0114R002 \('x'\)",
+    ):
+        check_counts(frame, totals={"born_abroad": "population"})
+    frame.loc["0114R002", "population"] = "2"
+    frame.loc["0114R004", "born_abroad"] = 6
+    with pytest.raises(InvalidCountError, match=r"born_abroad > population: 0114R004 \(6 > 5\)"):
+        check_counts(frame, totals={"born_abroad": "population"})
+
+
+def test_a_column_that_is_not_there_is_named():
+    frame = pd.DataFrame({"population": [1, 2]}, index=_codes(2))
+    with pytest.raises(SegregationError, match="No column born_abroad to check; the frame has"):
+        check_counts(frame, totals={"born_abroad": "population"})
 
 
 def test_join_rejects_group_larger_than_total(regso):
