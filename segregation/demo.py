@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         ("Indices over all of Sweden", out / "summary" / "all_areas.csv"),
         ("Manifest (inputs, versions, hashes)", result.manifest),
     ]
-    print(f"\nWrote {len(result.outputs)} files in {result.seconds:.1f} s:")
+    print(f"\nWrote {len(result.outputs)} files and their manifest in {result.seconds:.1f} s:")
     for label, path in rows:
         print(f"  {label:<38} {path}")
     print("\nOpen the .html maps in a web browser (they work offline), for example:")

@@ -37,6 +37,8 @@ def test_demo_writes_maps_table_and_manifest_and_prints_where(demo, capsys):
         assert str(demo / rel) in printed
         assert sha256_file(demo / rel) == manifest["outputs"][rel]
     assert "segregation reproduce" in printed and "not statistics about real people" in printed
+    assert f"Wrote {len(files)} files and their manifest in" in printed
+    assert str(demo / "manifest.json") in printed
 
     table = pd.read_csv(demo / "summary/indices.csv", dtype={"kommunkod": str})
     assert len(table) == 290 and table["kommunkod"].is_unique
