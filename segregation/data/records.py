@@ -381,10 +381,17 @@ def _code_targets(
     same_edition = pd.Series(True, index=given.index)
     if edition is not None:
         same_edition = (ed.isna() | ed.eq(edition)).fillna(True).astype(bool)
-    direct = (lvl == level) & same_edition & base.isin(codes)
-    lookup = given.where(given.isin(key.index), base)  # a key may use suffixed or plain codes
-    is_split = lookup.isin(split) & ~direct
-    moved = base.where(direct, lookup.map(key)).astype("string").mask(is_split)
+    # The crosswalk comes first: a code it keys (as written, or plain unless the suffix says
+    # the areas' own edition) is moved, even where the same code exists in the areas,
+    # since a code kept between editions may cover another area (METHODS: 687 DeSO).
+    by_text = given.isin(key.index)
+    suffixed = ed.notna().to_numpy()
+    own_suffix = ed.eq(edition).fillna(False).to_numpy() if edition is not None else suffixed
+    via = by_text | (base.isin(key.index) & ~own_suffix)
+    direct = ~via & (lvl == level) & same_edition & base.isin(codes)
+    lookup = given.where(by_text, base)
+    is_split = via & lookup.isin(split)
+    moved = base.where(direct, lookup.map(key).where(via)).astype("string").mask(is_split)
     stray = moved.notna() & ~moved.isin(codes)  # a crosswalk target that is not in the areas
     moved = moved.mask(stray)
     why = pd.Series(pd.NA, index=given.index, dtype="string").mask(is_split, "not one to one")

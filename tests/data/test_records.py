@@ -397,3 +397,26 @@ def test_n_jobs_must_be_a_positive_int_minus_one_or_none(regso, bad):
         assign(
             pd.DataFrame({"x": [674_000.0], "y": [6_580_000.0]}), regso, x="x", y="y", n_jobs=bad
         )
+
+
+def test_a_crosswalk_moves_codes_of_another_edition_even_where_the_code_also_exists(
+    deso_uppsala,
+):
+    from segregation.areas.crosswalk import Crosswalk
+
+    # 0380C1010 kept its code between editions but covers another area: the key says where
+    key = pd.Series({"0380C1010": "0380C1020", "0380C1030": "0380C1040"})
+    split = pd.DataFrame({"reason": ["split"]}, index=["0380C1030"])
+    walk = Crosswalk(key=key, overlaps=pd.DataFrame(), report=split)
+    codes = ["0380C1010", "0380C1010_DeSO2025", "0380C1030", "0380C1050", "0380C1010_DeSO2018"]
+    result = assign(
+        pd.DataFrame({"c": codes}), deso_uppsala, code="c", crosswalk=walk, edition=2018
+    )
+    assert result.data["deso"].astype(object).fillna("-").tolist() == [
+        "0380C1020",  # plain code of the crosswalk's edition: moved
+        "0380C1020",  # suffixed with another edition: moved
+        "-",  # split by the crosswalk: reported, not matched to its namesake
+        "0380C1050",  # not in the crosswalk: matched directly
+        "0380C1010",  # suffixed with the areas' own edition: matched directly
+    ]
+    assert result.report[["row", "reason"]].values.tolist() == [[2, "not one to one"]]
