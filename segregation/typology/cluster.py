@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from functools import lru_cache
 from numbers import Integral
 
 import numpy as np
@@ -44,10 +45,21 @@ def _cluster(z: np.ndarray, k: int, method: str, seed: int, n_init: int, connect
     Runs single-threaded: with a few thousand areas, OpenMP threads cost more than they
     give (30 times slower on a busy 2-core machine), and the labels are the same.
     """
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
+    with _thread_controller().limit(limits=1):
         return _cluster_kernel(z, k, method, seed, n_init, connectivity)
+
+
+@lru_cache(maxsize=1)
+def _thread_controller():
+    """One threadpoolctl controller, made after scikit-learn's OpenMP runtime is loaded.
+
+    ``threadpool_limits`` scans the loaded libraries on every call (a few milliseconds, as
+    long as a small k-means fit); the controller scans once.
+    """
+    import sklearn.cluster  # noqa: F401  (loads the OpenMP runtime the limit must see)
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _cluster_kernel(z: np.ndarray, k: int, method: str, seed: int, n_init: int, connectivity):
@@ -112,7 +124,8 @@ class GeodemographicTypology(ClusterMixin, BaseEstimator):
         Areas sampled for the silhouette score (exact below this size).
     random_state : int, Generator or None, default=None
         Seed for k-means/mixture restarts, sampling and bootstrap draws. Pass an int for the
-        same types on every run.
+        same types on every run. Ward is deterministic: there the seed draws the bootstrap
+        samples and the silhouette sample (above ``silhouette_sample`` areas).
 
     Attributes
     ----------

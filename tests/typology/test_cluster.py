@@ -305,3 +305,16 @@ def test_transition_matrix_keeps_a_type_absent_in_both_years():
     moves = transition_matrix(labels, 2021, 2023)
     assert list(moves.index) == [0, 1, 2] and list(moves.columns) == [0, 1, 2]
     np.testing.assert_array_equal(moves.to_numpy(), [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
+
+
+def test_ward_seed_is_used_by_the_bootstrap():
+    # Ward itself is deterministic; its random_state seeds the bootstrap draws
+    noisy, _ = blobs(n_per=12, spread=2.5)
+    tables = [
+        GeodemographicTypology(n_types=5, method="ward", random_state=seed)
+        .fit(noisy)
+        .bootstrap_stability(noisy, n_bootstrap=3)
+        for seed in (0, 0, 1)
+    ]
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    assert not np.allclose(tables[0]["ari"], tables[2]["ari"])
