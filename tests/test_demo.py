@@ -14,14 +14,25 @@ from segregation.pipeline.manifest import sha256_file
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo_run(tmp_path_factory):
+    """The demo's output folder and what it printed (run once, for every test here)."""
+    import contextlib
+    import io
+
     out = tmp_path_factory.mktemp("demo")
-    return out
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["demo", "--out", str(out), "--quiet"]) == 0
+    return out, printed.getvalue()
 
 
-def test_demo_writes_maps_table_and_manifest_and_prints_where(demo, capsys):
-    assert main(["demo", "--out", str(demo), "--quiet"]) == 0
-    printed = capsys.readouterr().out
+@pytest.fixture(scope="module")
+def demo(demo_run):
+    return demo_run[0]
+
+
+def test_demo_writes_maps_table_and_manifest_and_prints_where(demo_run):
+    demo, printed = demo_run
     files = {
         "summary/national_map.html",
         "summary/national_map.png",
@@ -67,3 +78,18 @@ def test_demo_pngs_are_real_images(demo):
 def test_demo_refuses_an_unknown_kommun(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--kommun", "9999", "--quiet"]) == 1
     assert "--kommun '9999' is not a kommun code" in capsys.readouterr().err
+
+
+def test_readme_shows_the_national_map_the_demo_makes(demo):
+    """The picture in the README is the demo's national PNG (same size; same bytes here)."""
+    from pathlib import Path
+
+    from matplotlib import image
+
+    repo = Path(__file__).resolve().parents[1]
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", readme)
+    assert "docs/images/demo_national_area_types.png" in pictures
+    shown = image.imread(repo / "docs/images/demo_national_area_types.png")
+    made = image.imread(demo / "summary/national_map.png")
+    assert shown.shape == made.shape
