@@ -116,7 +116,9 @@ def match_areas(
             f"match_areas needs area names, but areas lack {describe_items(missing)}. DeSO "
             "have no names: tables of DeSO must hold codes, which join() uses directly."
         )
-    unique = pd.Series(pd.unique(pd.Series(list(labels), dtype=object).astype(str)))
+    given = pd.Series(list(labels), dtype=object)
+    blank = given.isna().to_numpy() | (given.astype(str).str.strip() == "").to_numpy()
+    unique = pd.Series(pd.unique(given[~blank].astype(str)), dtype=object)
     names = areas["kommunnamn"].astype(str) + " (" + areas["regsonamn"].astype(str) + ")"
     by_label = pd.Series(areas.index, index=names.to_numpy())
     by_norm = pd.Series(areas.index, index=_normalise(names).to_numpy())
@@ -133,7 +135,34 @@ def match_areas(
         "normalised": int(normal.notna().sum()),
         "overridden": len(overrides or {}),
     }
-    rows = _suggest(unique[code.isna()], areas, names, set(code.dropna()))
+    totals = _totals(unique, areas)
+    rows = _suggest(unique[code.isna() & totals.isna()], areas, names, set(code.dropna()))
+    rows += [
+        {
+            "label": label,
+            "kommunkod": None,
+            "reason": reason,
+            "suggestion": None,
+            "suggestion_label": None,
+            "score": 0.0,
+            "suggestions": [],
+        }
+        for label, reason in zip(
+            unique[code.isna() & totals.notna()], totals[code.isna() & totals.notna()], strict=True
+        )
+    ]
+    if blank.any():
+        rows.append(
+            {
+                "label": "",
+                "kommunkod": None,
+                "reason": "blank label",
+                "suggestion": None,
+                "suggestion_label": None,
+                "score": 0.0,
+                "suggestions": [],
+            }
+        )
     report = pd.DataFrame(
         rows,
         columns=[
@@ -151,7 +180,7 @@ def match_areas(
         for label, value in zip(accepted["label"], accepted["suggestion"], strict=True):
             code[unique == label] = value
         report.loc[report["reason"] == "spelling", "reason"] = "spelling (accepted)"
-    summary["unmatched"] = int(code.isna().sum())
+    summary["unmatched"] = int(code.isna().sum()) + int(blank.any())
     mapping = pd.Series(code.to_numpy(dtype=object), index=unique.to_numpy()).dropna()
     mapping.index.name, mapping.name = "label", "code"
     if strict and summary["unmatched"]:
@@ -165,6 +194,24 @@ def match_areas(
             "overrides={label: code} for them, or accept_spelling=True for spelling ones."
         )
     return MatchResult(mapping=mapping, report=report.reset_index(drop=True), summary=summary)
+
+
+def _totals(labels: pd.Series, areas: pd.DataFrame) -> pd.Series:
+    """``"kommun total"``, ``"län total"`` or ``"national total"`` for labels that name a
+    kommun, a län or the country rather than an area (SCB's exports may include them);
+    missing for the rest. Such rows are reported, never matched to an area."""
+    text = _normalise(labels)
+    out = pd.Series(None, index=labels.index, dtype=object)
+    out[text.isin(["riket", "hela riket", "sverige", "sweden", "totalt", "00 riket"])] = (
+        "national total"
+    )
+    for column, reason in (("lansnamn", "län total"), ("kommunnamn", "kommun total")):
+        if column in areas.columns:
+            known = set(_normalise(pd.Series(areas[column].astype(str).unique())))
+            # also "0114 Upplands Väsby" and "01 Stockholms län" (code before the name)
+            bare = text.str.replace(r"^\d{2,4}\s+", "", regex=True)
+            out[out.isna() & bare.isin(known)] = reason
+    return out
 
 
 def _suggest(
@@ -436,11 +483,19 @@ def _codes_of(
                 f"{describe_items(sorted(set(said[suffixed])))}."
             )
         return codes
+    blank = keys.isna() | (keys.fillna("").str.strip() == "") | keys.isin(["nan", "None"])
     if match is None:
-        match = match_areas(keys.tolist(), areas)
+        match = match_areas(keys[~blank & ~codes_given].tolist(), areas)
     codes = keys.map(match.mapping).astype(object)
     for row in match.report.itertuples():
         reasons[keys == row.label] = row.reason
+    if codes_given.any():  # a few rows hold codes among labels: take the codes as they are
+        raw = keys.where(looks_like_code, prefixed)[codes_given]
+        parsed = parse_codes(raw.reset_index(drop=True))
+        check_single_edition(parsed)
+        codes[codes_given] = parsed["base_code"].to_numpy(dtype=object)
+    reasons[blank] = "blank label"
+    codes[blank] = None
     return codes.where(codes.notna(), None)
 
 

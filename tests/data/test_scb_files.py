@@ -608,3 +608,41 @@ def test_wide_table_with_a_code_column_is_keyed_by_it(regso):
     assert joined.loc["0114R002", "population"] == 50
     with pytest.raises(SegregationError, match="not indexed by area"):
         quiet_join(regso, pd.DataFrame({"population": [1, 2]}))
+
+
+def test_total_rows_blank_labels_and_codes_among_labels_are_reported_not_guessed(regso):
+    table = pd.DataFrame(
+        {
+            "region": [
+                "Riket",
+                "Upplands Väsby",
+                "0114 Upplands Väsby",
+                "Stockholms län",
+                "Upplands Väsby (Bollstanäs)",
+                None,
+                "0114R002",
+            ],
+            "year": 2023,
+            "value": [100, 50, 50, 80, 10, 5, 7],
+        }
+    )
+    areas = regso[regso["kommunkod"] == "0114"]
+    match = seg.match_areas(table["region"], areas, accept_spelling=True)
+    reasons = match.report.set_index("label")["reason"].to_dict()
+    assert reasons["Riket"] == "national total"
+    assert reasons["Upplands Väsby"] == reasons["0114 Upplands Väsby"] == "kommun total"
+    assert reasons["Stockholms län"] == "län total"
+    assert reasons[""] == "blank label"
+    assert "Upplands Väsby" not in match.mapping.index  # accept_spelling does not take it
+    joined = quiet_join(areas, table, year=2023)
+    assert joined.loc["0114R001", "value"] == 10 and joined.loc["0114R002", "value"] == 7
+    lost = joined.attrs["report"]["data_without_areas"]
+    assert sorted(r["reason"] for r in lost) == [
+        "blank label",
+        "kommun total",
+        "kommun total",
+        "län total",
+        "national total",
+    ]
+    # nothing dropped: joined plus reported equals the table
+    assert joined["value"].sum() + sum(r["value"] for r in lost) == table["value"].sum()
