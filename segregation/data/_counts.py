@@ -81,6 +81,7 @@ def _combine(
     levels: tuple[str, ...] | None,
     key: Any,
     on_missing: str,
+    labels: str = "named",
 ) -> pd.DataFrame:
     """Wide counts at every level from long base counts (shared by pandas and Dask paths)."""
     no_area = long[area].isna()
@@ -96,7 +97,8 @@ def _combine(
             warn(message)
         long = long[~no_area]
     codes = long[area].astype(str).str.strip()
-    labels = [long[c].map(_label) for c in categories]
+    named = labels == "named"
+    labels = [(f"{c}=" if named else "") + long[c].map(_label) for c in categories]
     if not labels:
         column = pd.Series("total", index=long.index)
     else:
@@ -188,6 +190,7 @@ def aggregate(
     levels: tuple[str, ...] | list[str] | None = None,
     key: Any = None,
     on_missing: Literal["warn", "raise", "ignore"] = "warn",
+    labels: Literal["named", "values"] = "named",
 ) -> pd.DataFrame:
     """Count records per area and category at every level of the hierarchy in one call.
 
@@ -199,8 +202,8 @@ def aggregate(
     area : str
         Column of DeSO, RegSO, kommun or län codes (one level).
     categories : str or list of str, optional
-        Columns to count by. One column per value; with several categories one column per
-        combination, named ``"value1 | value2"``. Missing values count as ``"(missing)"``.
+        Columns to count by: one count column per value, or per combination of values with
+        several categories. Missing values count as ``"(missing)"``.
     levels : sequence of str, optional
         From ``deso, regso, kommun, lan, riket``. Default: the level of ``area`` and every
         level above it except riket (RegSO above DeSO only with ``key=``).
@@ -209,6 +212,9 @@ def aggregate(
         ``regsokod`` column, or :func:`~segregation.areas.crosswalk.deso_to_regso`).
     on_missing : {"warn", "raise", "ignore"}, default="warn"
         Records without an area are not counted; by default a warning says how many.
+    labels : {"named", "values"}, default="named"
+        Names of the count columns: ``"sex=K | benefit=True"`` (each value with its
+        column), or ``"K | True"`` (values only).
 
     Returns
     -------
@@ -225,14 +231,18 @@ def aggregate(
     >>> people = pd.DataFrame({"regso": ["0114R001", "0114R001", "0114R002", "0180R010"],
     ...                        "born_abroad": [True, False, True, True]})
     >>> aggregate(people, "regso", "born_abroad")
-                    False  True  total
+                    born_abroad=False  born_abroad=True  total
     level  code
-    regso  0114R001      1     1      2
-           0114R002      0     1      1
-           0180R010      0     1      1
-    kommun 0114          1     2      3
-           0180          0     1      1
-    lan    01            1     3      4
+    regso  0114R001                  1                 1      2
+           0114R002                  0                 1      1
+           0180R010                  0                 1      1
+    kommun 0114                      1                 2      3
+           0180                      0                 1      1
+    lan    01                        1                 3      4
+    >>> aggregate(people, "regso", "born_abroad", levels=("lan",), labels="values")
+             False  True  total
+    level code
+    lan   01      1     3      4
     """
     categories = [categories] if isinstance(categories, str) else list(categories)
     missing = [c for c in (area, *categories) if c not in records.columns]
@@ -243,6 +253,8 @@ def aggregate(
         )
     if on_missing not in ("warn", "raise", "ignore"):
         raise ValueError(f"on_missing must be 'warn', 'raise' or 'ignore', got {on_missing!r}.")
+    if labels not in ("named", "values"):
+        raise ValueError(f"labels must be 'named' or 'values', got {labels!r}.")
     if _is_dask(records):
         meta = pd.DataFrame({c: pd.Series(dtype=object) for c in (area, *categories)})
         meta["n"] = pd.Series(dtype=np.int64)
@@ -258,7 +270,7 @@ def aggregate(
     universe = (
         list(dtype.categories.astype(str)) if isinstance(dtype, pd.CategoricalDtype) else None
     )
-    return _combine(long, area, categories, universe, levels, key, on_missing)
+    return _combine(long, area, categories, universe, levels, key, on_missing, labels)
 
 
 # ----------------------------------------------------------------------------- publish
@@ -277,6 +289,7 @@ def publish(
     min_count: int = 5,
     min_denominator: int | None = None,
     on_missing: Literal["warn", "raise", "ignore"] = "warn",
+    labels: Literal["named", "values"] = "named",
     **protect_options: Any,
 ) -> pd.DataFrame:
     """From records to a protected, publishable table of counts and rates at every level.
@@ -311,6 +324,8 @@ def publish(
         Smallest publishable count (passed to ``protect``).
     min_denominator : int, optional
         Smallest denominator of a published rate; default ``min_count``.
+    labels : {"named", "values"}, default="named"
+        Names of the count columns, as for :func:`aggregate`.
     **protect_options
         Passed to :func:`segregation.disclosure.protect` (``zeros``, ``rule``...).
 
@@ -332,13 +347,13 @@ def publish(
     ...     "benefit": [True] * 10 + [False] * 30 + [True] * 6 + [False] * 24 + [True] * 3,
     ... })
     >>> table = publish(people, area="regso", outcome="benefit", levels=("regso", "kommun"))
-    >>> table[["False", "True", "total", "benefit_rate"]]
-                     False  True  total  benefit_rate
+    >>> table[["benefit=False", "benefit=True", "total", "benefit_rate"]]
+                     benefit=False  benefit=True  total  benefit_rate
     level  code
-    regso  0114R001     30    10     40          0.25
-           0114R002     24  <NA>   <NA>          <NA>
-           0114R003      0  <NA>   <NA>          <NA>
-    kommun 0114         54    19     73      0.260274
+    regso  0114R001             30            10     40          0.25
+           0114R002             24          <NA>   <NA>          <NA>
+           0114R003              0          <NA>   <NA>          <NA>
+    kommun 0114                 54            19     73      0.260274
     >>> seg.disclosure.is_protected(table.loc["regso"])
     True
     """
@@ -349,10 +364,13 @@ def publish(
     wanted = [*categories, outcome] if outcome is not None else categories
     if not wanted:
         raise ValueError("Give outcome= or categories=: a table needs at least one category.")
-    counts = aggregate(records, area, wanted, levels=levels, key=key, on_missing=on_missing)
+    counts = aggregate(
+        records, area, wanted, levels=levels, key=key, on_missing=on_missing, labels=labels
+    )
+    prefix = f"{outcome}=" if labels == "named" else ""
     if outcome is not None:
         values = [c for c in counts.columns if c not in ("total", "regsokod")]
-        seen = sorted({str(c).split(" | ")[-1] for c in values})
+        seen = sorted({str(c).split(" | ")[-1].removeprefix(prefix) for c in values})
         if str(positive) not in seen:
             raise ValueError(
                 f"No record has {outcome} == {positive!r}; values seen: {describe_items(seen)}. "
@@ -374,14 +392,18 @@ def publish(
     if outcome is not None:
         cells = [c for c in table.columns if c != "total"]
         min_den = min_count if min_denominator is None else min_denominator
-        table[f"{outcome}_rate"] = _rate(table, cells, ["total"], str(positive), min_den)
+        hit = prefix + str(positive)
+        table[f"{outcome}_rate"] = _rate(table, cells, ["total"], hit, min_den)
         # rate within each group of the other categories: the group's cells are summed
         groups = sorted({c.rsplit(" | ", 1)[0] for c in cells}) if categories else []
         for group in groups:
             members = [c for c in cells if c.rsplit(" | ", 1)[0] == group]
-            values = group.split(" | ")
-            named = " | ".join(f"{k}={v}" for k, v in zip(categories, values, strict=False))
-            rate = _rate(table, members, members, str(positive), min_den)
+            if labels == "named":
+                named = group
+            else:
+                values = group.split(" | ")
+                named = " | ".join(f"{k}={v}" for k, v in zip(categories, values, strict=True))
+            rate = _rate(table, members, members, hit, min_den)
             table[f"{outcome}_rate | {named}"] = rate
     if stats is not None:
         table = _join_stats(table, stats)
@@ -402,7 +424,7 @@ def _rate(
     """Share of persons with the outcome among ``denominator`` cells, by the derived rule.
 
     The numerator is the sum of ``cells`` whose outcome (the last part of the name) is
-    ``positive``; it is withheld when any cell of the numerator or the denominator is.
+    ``positive`` (a label such as ``"benefit=True"``); it is withheld when any cell of the numerator or the denominator is.
     """
     from segregation.disclosure.rules import derived_rule
 

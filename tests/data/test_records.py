@@ -293,14 +293,15 @@ def test_aggregate_by_hand_on_a_small_register():
     )
     key = pd.Series({"0114A0010": "0114R001", "0114A0020": "0114R001", "0180C1010": "0180R010"})
     counts = aggregate(people, "deso", "benefit", key=key, levels=("deso", "regso", "lan", "riket"))
-    assert counts.loc["deso", ["False", "True", "total"]].values.tolist() == [
+    cells = ["benefit=False", "benefit=True", "total"]
+    assert counts.loc["deso", cells].values.tolist() == [
         [1, 1, 2],
         [0, 1, 1],
         [2, 0, 2],
     ]
-    assert counts.loc[("regso", "0114R001"), ["False", "True", "total"]].tolist() == [1, 2, 3]
+    assert counts.loc[("regso", "0114R001"), cells].tolist() == [1, 2, 3]
     assert counts.loc[("lan", "01"), "total"] == 5
-    assert counts.loc[("riket", "00"), ["False", "True"]].tolist() == [3, 2]
+    assert counts.loc[("riket", "00"), cells[:2]].tolist() == [3, 2]
     assert counts.loc["deso", "regsokod"].tolist() == ["0114R001", "0114R001", "0180R010"]
 
 
@@ -314,7 +315,7 @@ def test_every_level_counts_every_assigned_record_once(regso):
     for level in ("regso", "kommun", "lan", "riket"):
         assert counts.loc[level, "total"].sum() == 2000
     assert len(counts.loc["regso"]) == 3363  # categorical area: empty areas kept as zeros
-    assert list(counts.columns[:2]) == ["K | 0-19", "K | 20-64"]
+    assert list(counts.columns[:2]) == ["sex=K | age=0-19", "sex=K | age=20-64"]
     kommun = counts.loc["regso"].groupby(lambda c: c[:4]).sum()
     pd.testing.assert_frame_equal(
         kommun, counts.loc["kommun"], check_names=False, check_index_type=False
@@ -420,3 +421,26 @@ def test_a_crosswalk_moves_codes_of_another_edition_even_where_the_code_also_exi
         "0380C1010",  # suffixed with the areas' own edition: matched directly
     ]
     assert result.report[["row", "reason"]].values.tolist() == [[2, "not one to one"]]
+
+
+def test_count_columns_name_each_value_with_its_column_or_only_the_values():
+    people = pd.DataFrame(
+        {"regso": ["0114R001"] * 3, "sex": ["K", "M", "K"], "born_abroad": [True, False, None]}
+    )
+    named = aggregate(people, "regso", ["sex", "born_abroad"], levels=("regso",))
+    assert named.columns.tolist() == [
+        "sex=K | born_abroad=(missing)",
+        "sex=K | born_abroad=False",
+        "sex=K | born_abroad=True",
+        "sex=M | born_abroad=(missing)",
+        "sex=M | born_abroad=False",
+        "sex=M | born_abroad=True",
+        "total",
+    ]
+    values = aggregate(people, "regso", ["sex", "born_abroad"], levels=("regso",), labels="values")
+    assert values.columns.tolist() == [
+        c.replace("sex=", "").replace("born_abroad=", "") for c in named.columns
+    ]
+    assert (values.to_numpy() == named.to_numpy()).all()
+    with pytest.raises(ValueError, match="labels must be"):
+        aggregate(people, "regso", "sex", labels="pretty")

@@ -14,6 +14,12 @@ pytestmark = pytest.mark.filterwarnings("ignore::segregation.SegregationWarning"
 
 STATS = "regso_stats/regso_born_in_sweden_total_2020_2023.csv"
 KOMMUNER = ["0381", "0382"]  # Enköping, Östhammar
+CELLS = [
+    "born_abroad=False | benefit=False",
+    "born_abroad=False | benefit=True",
+    "born_abroad=True | benefit=False",
+    "born_abroad=True | benefit=True",
+]
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +65,7 @@ def test_published_table_is_marked_and_every_level_has_its_rows(table, areas):
 
 
 def test_no_published_count_is_below_the_threshold(table):
-    counts = table[["False | False", "False | True", "True | False", "True | True", "total"]]
+    counts = table[[*CELLS, "total"]]
     values = counts.to_numpy(dtype="float64", na_value=np.nan)
     published = values[~np.isnan(values)]
     assert not ((published > 0) & (published < 5)).any()
@@ -67,13 +73,13 @@ def test_no_published_count_is_below_the_threshold(table):
 
 def test_published_counts_equal_the_raw_counts(table, people):
     raw = aggregate(people, "regso", ["born_abroad", "benefit"], levels=("regso", "kommun", "lan"))
-    for column in ["False | False", "True | True", "total"]:
+    for column in [CELLS[0], CELLS[3], "total"]:
         shown = table[column].notna()
         assert (table.loc[shown, column].astype("int64") == raw.loc[shown, column]).all()
 
 
 def test_rate_is_withheld_exactly_when_a_term_is_withheld_or_the_denominator_is_small(table):
-    terms = table[["False | True", "True | True"]]
+    terms = table[[CELLS[1], CELLS[3]]]
     withheld = terms.isna().any(axis=1) | table["total"].isna() | (table["total"] < 5)
     assert (table["benefit_rate"].isna() == withheld.fillna(True)).all()
     shown = table["benefit_rate"].notna()
@@ -96,7 +102,7 @@ def test_the_map_accepts_the_published_table(table):
     m = seg.maps.explore(table.loc["regso"], "benefit_rate")
     html = m.get_root().render()
     assert "benefit_rate" in html
-    assert "True | True" not in html  # only the mapped column reaches the page
+    assert CELLS[3] not in html  # only the mapped column reaches the page
 
 
 def test_raw_counts_are_refused_by_the_map_but_the_published_ones_are_not(table, people):
@@ -113,8 +119,8 @@ def test_the_batch_run_takes_counts_of_own_records_and_protects_them(tmp_path):
     people = seg.synthetic_register(pd.Series(60, index=areas.index), areas=areas, seed=4)
     data = assign(people, areas, x="x", y="y").data
     counts = aggregate(data, "regso", "born_abroad", levels=("regso",)).loc["regso"]
-    counts = counts.rename(columns={"True": "born_abroad", "total": "population"})
-    counts.drop(columns="False").to_csv(tmp_path / "own.csv", index_label="regsokod")
+    counts = counts.rename(columns={"born_abroad=True": "born_abroad", "total": "population"})
+    counts.drop(columns="born_abroad=False").to_csv(tmp_path / "own.csv", index_label="regsokod")
     config = {
         "run": {"kommuner": ["0380"], "workers": 1},
         "input": {"source": "file", "path": str(tmp_path / "own.csv")},
@@ -134,8 +140,8 @@ def test_the_static_map_accepts_a_published_count_column(table):
     import matplotlib
 
     matplotlib.use("Agg")
-    # "True | True" holds withheld cells: the map takes it only because the table is protected
-    figure = seg.maps.plot(table.loc["regso"], "True | True", insets=None)
+    # this column holds withheld cells: the map takes it only because the table is protected
+    figure = seg.maps.plot(table.loc["regso"], CELLS[3], insets=None)
     assert figure.axes
     raw = pd.DataFrame({"small": 3}, index=table.loc["regso"].index)  # no protection mark
     with pytest.raises(seg.UnprotectedDataError):
@@ -144,13 +150,13 @@ def test_the_static_map_accepts_a_published_count_column(table):
 
 def test_rate_within_each_group_follows_the_same_rule(table):
     column = "benefit_rate | born_abroad=True"
-    parts = table[["True | False", "True | True"]]
+    parts = table[[CELLS[2], CELLS[3]]]
     denominator = parts.sum(axis=1)
     withheld = parts.isna().any(axis=1) | (denominator < 5)
     assert (table[column].isna() == withheld).all()
     shown = table[column].notna()
     assert shown.sum() > 0
-    expected = parts.loc[shown, "True | True"] / denominator[shown]
+    expected = parts.loc[shown, CELLS[3]] / denominator[shown]
     assert np.allclose(table.loc[shown, column].astype(float), expected.astype(float))
     assert "benefit_rate | born_abroad=False" in table.columns
 
@@ -163,3 +169,21 @@ def test_publish_names_what_is_wrong_with_its_input(people, scb):
     clash = scb[1].rename(columns={"scb_share_born_abroad": "total"})
     with pytest.raises(ValueError, match="clash"):
         publish(people, area="regso", outcome="benefit", levels=("regso",), stats=clash)
+
+
+def test_values_only_labels_give_the_same_table_and_rates(people, table):
+    plain = publish(
+        people,
+        area="regso",
+        outcome="benefit",
+        categories="born_abroad",
+        levels=("regso", "kommun", "lan"),
+        labels="values",
+    )
+    assert "True | True" in plain.columns
+    for named, short in zip(
+        CELLS, ["False | False", "False | True", "True | False", "True | True"], strict=True
+    ):
+        pd.testing.assert_series_equal(plain[short], table[named], check_names=False)
+    for rate in ["benefit_rate", "benefit_rate | born_abroad=True"]:
+        pd.testing.assert_series_equal(plain[rate], table[rate])
