@@ -16,9 +16,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from segregation._lazy import lazy_exports
 from segregation._version import __version__
 from segregation.errors import (
     CRSError,
@@ -86,16 +84,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    elif name in _SUBPACKAGES:
-        value = importlib.import_module(f"segregation.{name}")
-    else:
-        raise AttributeError(f"module 'segregation' has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, _SUBPACKAGES)

@@ -5,9 +5,7 @@ Boundary loaders import geopandas on first use; code parsing needs only pandas.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from segregation._lazy import lazy_exports
 from segregation.areas.codes import (
     add_edition_suffix,
     check_single_edition,
@@ -38,9 +36,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'segregation.areas' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

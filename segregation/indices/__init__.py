@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
 
+from segregation._lazy import lazy_exports
 from segregation.indices import aspatial  # noqa: F401  (registers the single-group indices)
 from segregation.indices._prepare import InvalidCountError
 from segregation.indices._registry import INDICES, Context, IndexSpec
@@ -65,14 +65,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # a submodule named like its function (multiscalar.multiscalar) must not shadow it
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'segregation.indices' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

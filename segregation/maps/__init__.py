@@ -7,8 +7,7 @@ Heavy libraries load on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from segregation._lazy import lazy_exports
 
 # public name -> module that defines it, imported on first use
 _EXPORTS: dict[str, str] = {
@@ -26,13 +25,4 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'segregation.maps' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

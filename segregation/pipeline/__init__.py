@@ -12,9 +12,7 @@ first use, so ``segregation --help`` stays fast.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from segregation._lazy import lazy_exports
 from segregation.pipeline.commands import (
     add_reproduce_arguments,
     add_run_arguments,
@@ -47,13 +45,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'segregation.pipeline' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -6,9 +6,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from segregation._lazy import lazy_exports
 from segregation.typology.socioeconomic import (
     AREA_TYPES,
     DEFAULT_CUTOFFS,
@@ -46,9 +44,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'segregation.typology' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
