@@ -58,7 +58,7 @@ print(register.head())
 # coordinate, and a point in the sea.
 
 # %%
-register.loc[10, ["x", "y"]] = register.loc[10, ["y", "x"]].to_numpy()
+register.loc[10, ["x", "y"]] = register.loc[10, ["y", "x"]].to_numpy().copy()
 register.loc[20, "x"] = np.nan
 register.loc[30, ["x", "y"]] = [735_000.0, 6_650_000.0]  # Ålands hav
 register.to_csv(OUT / "register.csv", index=False)
@@ -75,6 +75,7 @@ assigned = seg.assign(records, areas, x="x", y="y", crs=3006, on_unassigned="ign
 print(assigned)
 print(assigned.report)
 assert assigned.report["row"].tolist() == [10, 20, 30]
+assert assigned.report["reason"].tolist() == ["swapped axes", "missing coordinates", "in no area"]
 assert assigned.n_assigned + len(assigned.report) == len(records)
 
 # %% [markdown]

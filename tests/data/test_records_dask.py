@@ -59,6 +59,8 @@ def test_dask_assignment_equals_in_memory_assignment(client, regso, people):
     assert got.n_on_boundary == expected.n_on_boundary
     assert got.report["row"].tolist() == [5, 100, 2500, 4000, 5999]
     assert got.report["index"].tolist() == [1005, 1100, 3500, 5000, 6999]
+    swapped, missing = "swapped axes", "missing coordinates"
+    assert got.report["reason"].tolist() == [swapped, missing, swapped, missing, "in no area"]
     assert got.n_assigned + len(got.report) == 6000
 
 
