@@ -49,15 +49,26 @@ def _rows(table: CellTable):
     return table.__dict__["_csr"]
 
 
+_RANK = {"deso": 0, "regso": 1, "kommun": 2, "lan": 3, "riket": 4}
+
+
+def _level_rank(table: CellTable) -> np.ndarray:
+    """Rank of each cell's level (0 = DeSO ... 4 = riket), computed once per table."""
+    if "_level_rank" not in table.__dict__:
+        levels = table.cells["level"].to_numpy(dtype=object)
+        table.__dict__["_level_rank"] = np.array([_RANK[lv] for lv in levels], dtype=np.int64)
+    return table.__dict__["_level_rank"]
+
+
 def regions(table: CellTable, cell: int) -> list[tuple[str, np.ndarray]]:
     """Inner-cell sets to try for ``cell``: ``(level, inner cells)`` of its enclosing
     nodes, smallest first (levels whose node adds no area to the cell are skipped)."""
-    cells = table.cells
     hier = table.hierarchy
     n_cat = len(table.categories)
-    level = cells["level"].iat[cell]
-    areas_of_cell = np.unique(table.X[:, cell].indices // n_cat)
-    levels = [lv for lv in ("deso", "regso", "kommun", "lan", "riket") if lv in hier.columns]
+    level = ("deso", "regso", "kommun", "lan", "riket")[_level_rank(table)[cell]]
+    X = table.X
+    areas_of_cell = np.unique(X.indices[X.indptr[cell] : X.indptr[cell + 1]] // n_cat)
+    levels = [lv for lv in _RANK if lv in hier.columns]
     out = []
     for lv in levels[levels.index(level) + 1 :] if level in levels else levels:
         start, end = _runs(table, lv)
@@ -88,8 +99,8 @@ def widen(
     X = table.X
     a = table.inner_values.astype(float)
     w_all = table.cells["value"].to_numpy(dtype=float) + 1.0
-    rank = {"deso": 0, "regso": 1, "kommun": 2, "lan": 3, "riket": 4}
-    level_rank = table.cells["level"].map(rank).to_numpy()
+    rank = _RANK
+    level_rank = _level_rank(table)
     best: tuple[float, np.ndarray] | None = None
     for lv, S in regions(table, cell):
         if lv == "riket" and best is not None:
