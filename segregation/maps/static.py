@@ -56,8 +56,12 @@ def _nice_length(target: float) -> float:
     return float(max(m * power for m in (1.0, 2.0, 5.0) if m * power <= target))
 
 
-def _scale_bar(ax: Axes) -> None:
-    """A two-segment black and white bar of a round length, about a fifth of the width."""
+def _scale_bar(ax: Axes, *, compact: bool = False) -> None:
+    """A two-segment black and white bar of a round length, about a fifth of the width.
+
+    Ticks read ``0``, half and the whole length with its unit; a ``compact`` bar (in a
+    small inset) has one label, the length, beside its right end.
+    """
     from matplotlib.patches import Rectangle
 
     x0, x1 = ax.get_xlim()
@@ -77,18 +81,32 @@ def _scale_bar(ax: Axes) -> None:
                 zorder=6,
             )
         )
-    text = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    ax.text(
-        left + length / 2,
-        bottom + height * 1.8,
-        text,
-        ha="center",
-        va="bottom",
-        fontsize=7,
-        zorder=6,
-        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1},
-    )
-    ax.text(left, bottom - height * 0.8, "0", ha="center", va="top", fontsize=6, zorder=6)
+    # ticks under both ends and the middle, the unit on the last: 0, 5, 10 km
+    unit, scale = ("km", 1000.0) if length >= 1000 else ("m", 1.0)
+    if compact:
+        ax.text(
+            left + length + (x1 - x0) * 0.015,
+            bottom + height / 2,
+            f"{length / scale:g} {unit}".replace(".", ","),
+            ha="left",
+            va="center",
+            fontsize=7,
+            zorder=6,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5},
+        )
+        return
+    for fraction in (0.0, 0.5, 1.0):
+        value = f"{length * fraction / scale:g}".replace(".", ",")
+        ax.text(
+            left + length * fraction,
+            bottom - height * 0.8,
+            f"{value} {unit}" if fraction == 1.0 else value,
+            ha="center",
+            va="top",
+            fontsize=7,
+            zorder=6,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5},
+        )
 
 
 def _north_arrow(ax: Axes) -> None:
@@ -429,7 +447,7 @@ def plot(
                 spine.set_edgecolor("#444444")
             name = INSET_KOMMUNER.get(code, kommuner.loc[code, "kommunnamn"])
             inset.set_title(name, fontsize=9, loc="left")
-            _scale_bar(inset)
+            _scale_bar(inset, compact=True)
             x0, y0, x1, y1 = box
             ax.add_artist(
                 plt.Rectangle(

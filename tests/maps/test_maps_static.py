@@ -113,6 +113,13 @@ def test_national_map_has_insets_for_the_three_cities():
         mine = regso[regso["kommunkod"] == code]
         small = mine[mine.area <= mine.area.median()].representative_point()
         assert ((small.x > x0) & (small.x < x1) & (small.y > y0) & (small.y < y1)).all()
+        # a small inset's scale bar has one label, its length, beside the bar's right end
+        bars = [p for p in ax.patches if type(p).__name__ == "Rectangle"]
+        (label,) = ax.texts
+        right = max(p.get_x() + p.get_width() for p in bars)
+        length = sum(p.get_width() for p in bars)
+        assert label.get_position()[0] > right and label.get_ha() == "left"
+        assert label.get_text() in (f"{length / 1000:g} km", f"{length:g} m")
 
 
 def test_kommun_map_has_no_inset_unless_asked(uppsala_born_abroad):
@@ -134,7 +141,14 @@ def test_scale_bar_is_a_round_length_about_a_fifth_of_the_map(uppsala_born_abroa
     length = sum(p.get_width() for p in bars)
     width = np.diff(ax.get_xlim())[0]
     assert width / 10 < length <= width / 5
-    assert f"{length / 1000:g} km" in [t.get_text() for t in ax.texts]
+    # 0 under the left end, half the length in the middle, the length and unit at the right
+    ticks = {t.get_position()[0]: t.get_text() for t in ax.texts if t.get_text() != "N"}
+    left = min(p.get_x() for p in bars)
+    assert ticks == {
+        left: "0",
+        left + length / 2: f"{length / 2000:g}".replace(".", ","),
+        left + length: f"{length / 1000:g} km",
+    }
 
 
 def test_title_north_arrow_and_source_line(uppsala_born_abroad):
