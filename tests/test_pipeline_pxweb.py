@@ -3,6 +3,7 @@ SCB statistics), records what it fetched, and notices when the numbers change.""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -53,6 +54,11 @@ def test_run_fetches_real_counts_and_computes_what_fetch_gives(content, tmp_path
     assert got.loc["1280"] == expected.loc["1280", "dissimilarity"]
     item = result.inputs["pxweb/born_abroad"]
     assert item["table"] == "TAB6572" and item["url"] == server.url and len(item["sha256"]) == 64
+    # the manifest cites the table as SCB publishes it: title, variables and codes, date
+    manifest = json.loads((tmp_path / "a/manifest.json").read_text(encoding="utf-8"))
+    cited = manifest["inputs"]["pxweb/born_abroad"]["citation"]
+    assert cited == direct.attrs["citation"] | {"fetched": cited["fetched"]}
+    assert cited["table"] == "TAB6572" and "SCB" in json.dumps(cited, ensure_ascii=False)
     areas = pd.read_csv(tmp_path / "a/kommuner/1280_malmo/areas.csv")
     assert len(areas) == len(seg.load_regso(kommun="1280"))
 

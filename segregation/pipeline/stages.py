@@ -178,6 +178,8 @@ def _fetch_counts(cfg: dict[str, Any], areas: pd.DataFrame) -> pd.DataFrame:
             "year": inp["year"],
             "rows": len(part),
             "sha256": frame_sha256(part),
+            # SCB, table id and title, variables and codes chosen, date fetched
+            "citation": citation,
         }
         new = [c for c in part.columns if frame is None or c not in frame.columns]
         frame = part[new] if frame is None else frame.join(part[new])
