@@ -199,3 +199,15 @@ def test_importing_the_indices_leaves_scipy_sparse_and_spatial_unloaded():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_vertex_method_is_exact_on_the_real_deso_coverage_of_dalarna(shared_data):
+    gpd = pytest.importorskip("geopandas")
+    layer = gpd.read_file(shared_data / "boundaries" / "deso_2018_dalarna.gpkg")
+    for rule in ("queen", "rook"):
+        vertex = W.contiguity(layer, rule=rule)
+        exact = W.contiguity(layer, rule=rule, method="strtree")
+        assert (vertex != exact).nnz == 0
+    lengths = W.shared_boundary(layer)
+    exact = W.shared_boundary(layer, method="strtree")
+    assert abs(lengths - exact).max() < 1e-6  # metres
