@@ -358,5 +358,7 @@ def compute(
         "params": {k: v for k, v in params.items() if isinstance(v, int | float | str | None)},
         # computed from suppressed or perturbed counts? say so, and how
         "protection": protection_info(frame) or None,
+        # made from synthetic counts? (seg.synthetic marks its frames)
+        "synthetic": frame.attrs.get("synthetic"),
     }
     return result

@@ -259,6 +259,7 @@ def socioeconomic_index(
     index.name = "socioeconomic_index"
     # computed from suppressed or perturbed counts? say so (maps and tables show it)
     index.attrs["protection"] = protection_info(frame) or None
+    index.attrs["synthetic"] = frame.attrs.get("synthetic")
     return index
 
 
@@ -500,6 +501,7 @@ def area_types(
             result.attrs[name] = index.attrs[name]
     result.attrs.update(
         protection=index.attrs.get("protection"),
+        synthetic=index.attrs.get("synthetic"),
         mean=mean,
         sd=sd,
         cutoffs=cuts.tolist(),

@@ -55,3 +55,22 @@ def test_area_types_from_perturbed_counts_are_flagged():
     types = seg.typology.area_types(index)
     assert index.attrs["protection"]["method"] == "cell_key"
     assert types.attrs["protection"]["method"] == "cell_key"
+
+
+def test_results_from_synthetic_counts_say_they_are_synthetic():
+    counts = seg.synthetic(seg.load_regso(lan="03"), seed=8)
+    result = seg.indices.compute(counts, group="born_abroad", total="population")
+    assert result.attrs["segregation"]["synthetic"]["seed"] == 8
+    index = seg.typology.socioeconomic_index(
+        counts, population="population", population_20_64="population_20_64"
+    )
+    assert index.attrs["synthetic"]["seed"] == 8
+    assert seg.typology.area_types(index).attrs["synthetic"]["seed"] == 8
+    real = counts.copy()
+    real.attrs = {}
+    assert (
+        seg.indices.compute(real, group="born_abroad", total="population").attrs["segregation"][
+            "synthetic"
+        ]
+        is None
+    )
