@@ -74,7 +74,8 @@ def local_environment(
     geometry : GeoSeries or array of polygons, optional
         Polygons, if not the frame's geometry.
     truncate : float, optional
-        Support in bandwidths for the Gaussian and exponential kernels.
+        Support in bandwidths (see :func:`segregation.indices.weights.kernel`): by default
+        1 for triangular and boxcar, 4 for Gaussian and 8 for exponential.
 
     Returns
     -------
@@ -140,7 +141,8 @@ def multiscalar(
     geometry : GeoSeries or array of polygons, optional
         Polygons, if not the frame's geometry.
     truncate : float, optional
-        Support in bandwidths for the Gaussian and exponential kernels.
+        Support in bandwidths (see :func:`segregation.indices.weights.kernel`): by default
+        1 for triangular and boxcar, 4 for Gaussian and 8 for exponential.
     **params
         Index parameters (e.g. ``b=0.5`` for Atkinson).
 
