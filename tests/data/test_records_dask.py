@@ -105,3 +105,13 @@ def test_dask_geopandas_points_in_wgs84_equal_in_memory(regso, people):
         got = lazy.compute()
     assert got.data["regso"].tolist() == expected.data["regso"].tolist()
     pd.testing.assert_frame_equal(got.report, expected.report)
+
+
+def test_dask_publish_equals_in_memory_publish(client, regso, people):
+    data = assign(people, regso, x="x", y="y").data
+    options = {"area": "regso", "outcome": "benefit", "levels": ("regso", "kommun")}
+    expected = seg.publish(data, **options)
+    lazy = assign(dd.from_pandas(people, npartitions=3), regso, x="x", y="y").persist()
+    got = seg.publish(lazy.data, **options)
+    pd.testing.assert_frame_equal(got, expected)
+    assert seg.disclosure.is_protected(got.loc["regso"])
