@@ -13,6 +13,9 @@ from segregation.typology.socioeconomic import AREA_TYPES
 __all__ = ["crosstab_types", "match_labels", "transition_matrix"]
 
 
+_NO_TYPE = {"en": "no type (index missing)", "sv": "ingen typ (index saknas)"}
+
+
 def match_labels(table: np.ndarray) -> np.ndarray:
     """For each row of a k x k cross-tabulation, the column that best matches it.
 
@@ -69,8 +72,10 @@ def crosstab_types(
     Returns
     -------
     DataFrame
-        Rows: the five official types ("1 Områden med stora ...") and ``total``; columns: a
-        MultiIndex (``areas`` | ``population``, data-driven type), with a ``total`` column.
+        Rows: the five official types ("1 Områden med stora ..."), a row "ingen typ (index
+        saknas)" / "no type (index missing)" when some areas have no official type, and
+        ``total``; columns: a MultiIndex (``areas`` | ``population``, data-driven type),
+        with a ``total`` column.
 
     Examples
     --------
@@ -83,10 +88,12 @@ def crosstab_types(
     """
     official, types = _aligned(official, types)
     names = {code: f"{code} {getattr(t, language)}" for code, t in AREA_TYPES.items()}
-    rows = pd.Categorical(
-        pd.Series(official, copy=False).astype("Int64").map(names),
-        categories=list(names.values()),
-    )
+    labels = pd.Series(official, copy=False).astype("Int64").map(names)
+    categories = list(names.values())
+    if labels.isna().any():  # a missing index (SCB's ".."): its own row, after type 5
+        categories.append(_NO_TYPE[language])
+        labels = labels.fillna(_NO_TYPE[language])
+    rows = pd.Categorical(labels, categories=categories)
     cols = types.to_numpy()
     if type_names is not None:
         present = sorted(set(cols))

@@ -318,3 +318,19 @@ def test_ward_seed_is_used_by_the_bootstrap():
     ]
     pd.testing.assert_frame_equal(tables[0], tables[1])
     assert not np.allclose(tables[0]["ari"], tables[2]["ari"])
+
+
+def test_crosstab_puts_areas_without_an_official_type_in_their_own_row_by_hand():
+    index = pd.Series([5.0, 10.0, 15.0, 20.0, np.nan, 30.0], index=list("abcdef"))
+    official = seg.area_types(index, base=(15.0, 5.0))  # 5, 4, 3, 2, missing, 1
+    types = pd.Series([0, 0, 1, 1, 1, 0], index=list("abcdef"))
+    population = pd.Series([10, 20, 30, 40, 50, 60], index=list("abcdef"))
+    table = seg.typology.crosstab_types(official, types, population=population, language="en")
+    assert list(table.index)[-2:] == ["no type (index missing)", "total"]
+    assert table.loc["no type (index missing)", ("areas", 1)] == 1
+    assert table.loc["no type (index missing)", ("population", "total")] == 50
+    assert table.loc["total", ("areas", "total")] == 6
+    assert table.loc["total", ("population", "total")] == 210
+    assert table.loc["5 Areas with very good socioeconomic conditions", ("population", 0)] == 10
+    complete = seg.typology.crosstab_types(official.dropna(), types.drop("e"), language="sv")
+    assert "ingen typ (index saknas)" not in complete.index
