@@ -46,11 +46,12 @@ def test_auto_chooses_the_true_number_of_types_and_explains():
     assert "k=5 chosen" in model.k_choice_ and "Davies-Bouldin" in model.k_choice_
 
 
-def test_same_seed_same_labels_and_seed_is_used():
+@pytest.mark.parametrize("method", ["kmeans", "gmm"])
+def test_same_seed_same_labels_and_seed_is_used(method):
     rng = np.random.default_rng(1)
     X = pd.DataFrame(rng.uniform(size=(300, 3)), columns=list("abc"))  # no clear types
     fits = [
-        GeodemographicTypology(n_types=6, n_init=1, random_state=seed).fit(X).labels_
+        GeodemographicTypology(n_types=6, method=method, n_init=1, random_state=seed).fit(X).labels_
         for seed in (0, 0, 1, 2, 3)
     ]
     assert (fits[0] == fits[1]).all()
