@@ -70,8 +70,11 @@ def challenge_counts(
     Returns
     -------
     DataFrame
-        One boolean column ``challenge_<column>`` per indicator, ``n_challenges``,
-        ``n_assessed`` and ``large_combined_challenge`` (``n_challenges >= min_challenges``).
+        One boolean column ``challenge_<column>`` per indicator, ``combination`` (the
+        indicators that are a challenge, joined by " + " in the order given; "" for none),
+        ``n_challenges``, ``n_assessed`` and ``large_combined_challenge``
+        (``n_challenges >= min_challenges``). ``combination.value_counts()`` gives the
+        classes by number and kind of challenges, as in SCB's analysis.
         ``attrs["thresholds"]`` holds the resolved thresholds.
 
     Examples
@@ -120,6 +123,9 @@ def challenge_counts(
         out[f"challenge_{column}"] = hit.fillna(False).astype(bool)
         assessed += values.notna().to_numpy()
     flags = out.to_numpy(dtype=bool)
+    # which challenges, as one label per area (SCB grouped areas by number and kind)
+    names = np.asarray(list(challenges), dtype=object)
+    out["combination"] = [" + ".join(names[row]) for row in flags]
     out["n_challenges"] = flags.sum(axis=1)
     out["n_assessed"] = assessed
     out["large_combined_challenge"] = out["n_challenges"] >= min_challenges

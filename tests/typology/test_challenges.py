@@ -31,6 +31,14 @@ def test_counts_and_three_or_more_flag_by_hand(frame):
     assert result["n_challenges"].tolist() == [0, 0, 3, 3, 2]
     assert result["large_combined_challenge"].tolist() == [False, False, True, True, False]
     assert result["n_assessed"].tolist() == [3] * 5
+    # e: ill health 5 >= 3, crowding 35 >= 30, school 80 > 60
+    assert result["combination"].tolist() == [
+        "",
+        "",
+        "ill_health + school_pass + crowding",
+        "ill_health + school_pass + crowding",
+        "ill_health + crowding",
+    ]
 
 
 def test_percentile_and_sd_thresholds_resolve_from_the_areas(frame):
