@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from segregation.disclosure._marks import is_protected
+from segregation.disclosure._marks import is_protected, protection_info
 from segregation.errors import (
     CRSError,
     SegregationError,
@@ -261,6 +261,38 @@ def _check_protected(
     )
 
 
+def _check_suppressed(frame: pd.DataFrame, columns: list[str], kinds: dict[str, str]) -> None:
+    """A frame marked as suppressed publishes no count below its ``min_count``.
+
+    The mark travels with the frame, so a column of raw counts added after protection
+    would pass as protected. Suppression never publishes counts from 1 to
+    ``min_count - 1``, so such counts in a column of a suppressed frame were added later.
+    Frames of perturbed counts (cell key method) and of derived rates or shares publish
+    small values by design and are not checked.
+    """
+    info = protection_info(frame)
+    min_count = info.get("min_count")
+    if info.get("method") != "suppression" or "derived" in info or not min_count:
+        return
+    offending = {
+        column: frame.index[mask]
+        for column in columns
+        if kinds[column] == "numeric"
+        and (mask := _small_counts(frame[column], int(min_count))).any()
+    }
+    if offending:
+        details = "; ".join(
+            f"{col!r} in {len(idx)} areas ({describe_items(idx.astype(str))})"
+            for col, idx in offending.items()
+        )
+        raise UnprotectedDataError(
+            f"The frame is marked as protected by suppression (no count below {min_count} "
+            f"is published), yet {details} hold counts below {min_count}: columns added "
+            "after protection are not protected. Protect them with segregation.disclosure, "
+            "or pass unsafe=True if they are not counts of persons."
+        )
+
+
 def prepare(
     frame: pd.DataFrame,
     column: str | Sequence[str],
@@ -303,6 +335,8 @@ def prepare(
     protected = is_protected(frame)
     if not (protected or unsafe):
         _check_protected(frame, shown, kinds, threshold)
+    elif protected and not unsafe:
+        _check_suppressed(frame, shown, kinds)
 
     geo = _geometry_for(frame, codes, level, areas)
     from segregation.areas.codes import parse_codes

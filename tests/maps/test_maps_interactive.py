@@ -340,3 +340,20 @@ def test_an_unknown_colormap_is_named_with_alternatives(uppsala):
         seg.maps.plot(uppsala, "andel", cmap="nope")
     one = classify(uppsala["andel"], k=1)  # one class is allowed: every area in it
     assert len(one.colors) == 1 and set(one.classes) == {0}
+
+
+def test_raw_counts_added_to_a_suppressed_frame_after_protection_raise(uppsala):
+    """The protection mark travels with the frame; a raw column added later is caught."""
+    regso = seg.load_regso(kommun="0380")
+    counts = pd.DataFrame(
+        {"a": np.arange(len(regso)) % 9 + 1, "b": np.full(len(regso), 40)}, index=regso.index
+    )
+    published = seg.disclosure.protect(counts, 5).wide("regso")
+    published.index.name = "regsokod"
+    seg.maps.explore(published, "a")  # what suppression published maps
+    published["raw"] = counts["a"].to_numpy()  # added after protection: still marked
+    with pytest.raises(seg.UnprotectedDataError, match=r"'raw' in \d+ areas .*added after"):
+        seg.maps.explore(published, "raw")
+    with pytest.raises(seg.UnprotectedDataError, match="'raw'"):
+        seg.maps.plot(published, "raw")
+    assert len(_payloads(_page(seg.maps.explore(published, "raw", unsafe=True)))) == 1
