@@ -112,3 +112,18 @@ def test_architecture_page_lists_every_public_module_of_each_subpackage():
             if f"`{module.name}`" not in row.group(1):
                 missing.append(f"{folder.name}/{module.name}")
     assert not missing, f"docs/architecture.md does not list {missing}"
+
+
+def test_interactive_examples_in_the_areas_guide_give_what_they_show():
+    import doctest
+    import re
+
+    text = (EXAMPLES.parent / "docs" / "areas.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, flags=re.S) if ">>>" in b]
+    assert blocks
+    flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    runner = doctest.DocTestRunner(optionflags=flags)
+    for i, block in enumerate(blocks):
+        test = doctest.DocTestParser().get_doctest(block, {}, f"areas.md[{i}]", "areas.md", 0)
+        runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
