@@ -175,6 +175,17 @@ def _prepare_areas(areas: gpd.GeoDataFrame | str | None) -> tuple[str, pd.Index,
     return level, pd.Index(areas.index.astype(str), name=areas.index.name), geoms
 
 
+def _layer_edition(areas: Any) -> int | None:
+    """Edition of an area layer: 2025 for the embedded RegSO, else from SCB's ``version``
+    attribute (``"2018_v2"``) when the layer has one edition; ``None`` when unknown."""
+    if areas is None:
+        return 2025
+    if isinstance(areas, str) or "version" not in getattr(areas, "columns", ()):
+        return None
+    years = areas["version"].astype("string").str.extract(r"^(\d{4})", expand=False).unique()
+    return int(years[0]) if len(years) == 1 and pd.notna(years[0]) else None
+
+
 def _n_jobs(n_jobs: int | None, n_points: int) -> int:
     """Threads to use: ``None`` or -1 means every core this process may run on."""
     if n_jobs is None or n_jobs == -1:
@@ -496,6 +507,8 @@ def assign(
         split are reported here as ``"not one to one"``.
     edition : int, optional
         Edition of ``areas``; codes suffixed with another edition need a crosswalk.
+        Default: read from SCB's ``version`` attribute of the layer (``"2018_v2"``), 2025
+        for the embedded RegSO, else unknown (suffixes are then not checked).
     on_unassigned : {"warn", "raise", "ignore"}, default="warn"
         What to do when records are reported. With ``"raise"`` an
         :class:`~segregation.UnmatchedError` names them.
@@ -536,6 +549,8 @@ def assign(
     if code is None and isinstance(areas, str):
         raise ValueError(f"areas={areas!r} needs records with codes: pass code=COLUMN.")
     prepared = _prepare_areas(areas)
+    if edition is None and code is not None:
+        edition = _layer_edition(areas)
     if code is not None:
         kernel, args = _assign_codes, (prepared, code, crosswalk, edition)
     else:

@@ -444,3 +444,15 @@ def test_count_columns_name_each_value_with_its_column_or_only_the_values():
     assert (values.to_numpy() == named.to_numpy()).all()
     with pytest.raises(ValueError, match="labels must be"):
         aggregate(people, "regso", "sex", labels="pretty")
+
+
+def test_edition_of_the_areas_is_read_from_scbs_version_attribute(shared_data):
+    dalarna = seg.load_deso(2018, source=shared_data / "boundaries" / "deso_2018_dalarna.gpkg")
+    assert set(dalarna["version"]) == {"2018_v2"}
+    code = dalarna.index[0]
+    records = pd.DataFrame({"c": [code, f"{code}_DeSO2025", f"{code}_DeSO2018"]})
+    result = assign(records, dalarna, code="c")  # no edition=: the layer says 2018
+    assert result.data["deso"].astype(object).fillna("-").tolist() == [code, "-", code]
+    assert result.report[["row", "reason"]].values.tolist() == [[1, "other edition"]]
+    unknown = assign(records, dalarna.drop(columns="version"), code="c")
+    assert unknown.report.empty  # edition unknown: suffixes cannot be checked
