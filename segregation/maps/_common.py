@@ -120,7 +120,7 @@ def as_frame(
 
 def _area_codes(frame: pd.DataFrame) -> tuple[pd.Series, str]:
     """The base area codes of ``frame`` (from its index, or a code column) and their level."""
-    from segregation.areas.codes import parse_codes
+    from segregation.areas.codes import check_single_edition, parse_codes
 
     candidates: list[pd.Series] = []
     if frame.index.name in _CODE_COLUMNS or pd.api.types.is_string_dtype(frame.index):
@@ -139,6 +139,7 @@ def _area_codes(frame: pd.DataFrame) -> tuple[pd.Series, str]:
                 f"A map shows one level at a time, but the codes mix {sorted(levels)}. "
                 "Select one level first, e.g. frame[frame.index.str.len() == 8] for RegSO."
             )
+        check_single_edition(parsed)  # never draw two editions as one
         return pd.Series(parsed["base_code"].to_numpy(), index=frame.index), str(levels[0])
     hint = f" ({last_error})" if last_error else ""
     raise SegregationError(

@@ -357,3 +357,11 @@ def test_raw_counts_added_to_a_suppressed_frame_after_protection_raise(uppsala):
     with pytest.raises(seg.UnprotectedDataError, match="'raw'"):
         seg.maps.plot(published, "raw")
     assert len(_payloads(_page(seg.maps.explore(published, "raw", unsafe=True)))) == 1
+
+
+def test_codes_of_two_editions_in_one_frame_raise():
+    frame = pd.DataFrame({"andel": [0.1, 0.2]}, index=["0380R001_RegSO2025", "0380R002"])
+    with pytest.raises(seg.EditionMismatchError, match="0380R002"):
+        seg.maps.explore(frame, "andel")
+    suffixed = frame.set_axis(["0380R001_RegSO2025", "0380R002_RegSO2025"])
+    assert prepare(suffixed, "andel").frame["_code"].tolist() == ["0380R001", "0380R002"]
