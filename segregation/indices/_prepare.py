@@ -146,7 +146,12 @@ def _factorize(values: pd.Series, name: object) -> tuple[np.ndarray, pd.Index]:
     codes, uniques = values.array.factorize()  # (the public ExtensionArray method)
     labels = pd.Index(uniques, name=name)
     ordered = labels.to_numpy(dtype=object)  # (a string Index is slow to check for order)
-    if len(labels) > 1 and not (ordered[1:] > ordered[:-1]).all():
+    try:
+        in_order = len(labels) < 2 or bool((ordered[1:] > ordered[:-1]).all())
+    except TypeError:  # labels of mixed types: let pandas order them
+        codes, uniques = pd.factorize(values, sort=True)
+        return np.asarray(codes, dtype=np.intp), pd.Index(uniques, name=name)
+    if not in_order:
         order = labels.argsort()
         rank = np.empty(len(order), dtype=np.intp)
         rank[order] = np.arange(len(order))

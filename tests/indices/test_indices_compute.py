@@ -307,3 +307,25 @@ def test_rank_order_h_methods_agree_when_cut_points_agree_and_linear_stays_in_ra
     frame = pd.DataFrame({"a": [2, 0], "b": [0, 2], "c": [1, 4]})
     linear = seg.indices.compute(frame, groups=list("abc"), indices="rank_order_h").iloc[0, 0]
     assert 0 <= linear <= 1
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [["b", "b", "a", "a", "c", "a"], [3, 1, 3, 2, 1, 2], [1, "x", "x", 1, 2, 2]],
+    ids=["unsorted-text", "unsorted-numbers", "mixed-types"],
+)
+def test_by_labels_in_any_order_give_sorted_rows_equal_to_each_group_alone(toy, labels):
+    toy = toy.assign(block=labels)
+    got = seg.indices.compute(toy, group="abroad", total="total", indices="dissimilarity",
+                              by="block")  # fmt: skip
+    expected_order = pd.Index(pd.unique(pd.Series(labels))).sort_values(
+        key=lambda s: s.map(lambda v: (isinstance(v, str), v))  # pandas: numbers, then text
+    )
+    assert got.index.tolist() == expected_order.tolist()
+    for label in got.index:
+        part = toy[toy["block"].map(lambda v, label=label: v == label)]
+        alone = seg.indices.compute(part, group="abroad", total="total", indices="dissimilarity")
+        assert got.loc[label, "dissimilarity"] == pytest.approx(
+            alone.loc[0, "dissimilarity"], nan_ok=True
+        )
+        assert got.loc[label, "n_persons"] == part["total"].sum()
