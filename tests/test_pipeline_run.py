@@ -162,6 +162,7 @@ def test_changed_input_byte_reports_the_outputs_it_changed(tmp_path):
         encoding="utf-8",
     )
     first = run(config, tmp_path / "a", progress=False)
+    before = counts.read_bytes()
     lines = counts.read_text(encoding="utf-8").splitlines(keepends=True)
     row = next(i for i, line in enumerate(lines) if line.startswith("0581R003,"))
     cells = lines[row].split(",")
@@ -170,6 +171,9 @@ def test_changed_input_byte_reports_the_outputs_it_changed(tmp_path):
     cells[at] = str(int(cells[at]) - 1)  # one digit of one count: one byte here
     lines[row] = ",".join(cells)
     counts.write_text("".join(lines), encoding="utf-8")
+    after = counts.read_bytes()
+    assert len(after) == len(before)
+    assert sum(a != b for a, b in zip(before, after, strict=True)) == 1  # one byte
 
     report = reproduce(first.manifest, progress=False)
     assert report.inputs_changed == [f"counts ({counts.resolve()})"]
