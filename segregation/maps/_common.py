@@ -196,7 +196,7 @@ def _geometry_for(frame: pd.DataFrame, codes: pd.Series, level: str, areas: Any)
             "areas= with boundaries that cover them."
         )
     geometry = areas.geometry.to_crs(3006).to_numpy()[position.to_numpy(dtype=int)]
-    extra = [c for c in ("regsonamn", "kommunnamn") if c in areas.columns]
+    extra = [c for c in ("regsonamn", "kommunnamn", "lansnamn") if c in areas.columns]
     out = gpd.GeoDataFrame(
         pd.DataFrame(frame).drop(columns=["geometry"], errors="ignore"),
         geometry=geometry,
@@ -348,11 +348,14 @@ def prepare(
         names = geo[name_column].astype("string").fillna("").to_numpy()
     else:
         names = np.full(len(geo), "", dtype=object)
-    kommun = (
-        geo["kommunnamn"].astype("string").to_numpy()
-        if "kommunnamn" in geo.columns
-        else parsed["kommunnamn"].to_numpy()
-    )
+    # the tooltip's second line: the kommun of an area, the län of a kommun
+    above = {"kommun": "lansnamn", "lan": None}.get(level, "kommunnamn")
+    if above is None:
+        kommun = np.full(len(geo), "", dtype=object)
+    elif above in geo.columns:
+        kommun = geo[above].astype("string").to_numpy()
+    else:
+        kommun = parsed[above].to_numpy()
     import geopandas as gpd
 
     out = gpd.GeoDataFrame(

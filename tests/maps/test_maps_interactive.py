@@ -365,3 +365,24 @@ def test_codes_of_two_editions_in_one_frame_raise():
         seg.maps.explore(frame, "andel")
     suffixed = frame.set_axis(["0380R001_RegSO2025", "0380R002_RegSO2025"])
     assert prepare(suffixed, "andel").frame["_code"].tolist() == ["0380R001", "0380R002"]
+
+
+def _info(page: str) -> dict:
+    return json.loads(re.search(r"var segregation_data_\w+_info = (\{.*?\});\n", page).group(1))
+
+
+def test_kommun_and_lan_tooltips_name_the_area_and_the_level_above():
+    kommuner = pd.DataFrame({"d": [0.3, 0.4]}, index=pd.Index(["0380", "1480"], name="kommunkod"))
+    info = _info(_page(seg.maps.explore(kommuner, "d")))
+    assert info == {
+        "code": ["0380", "1480"],
+        "name": ["Uppsala", "Göteborg"],
+        "kommun": ["Uppsala län", "Västra Götalands län"],
+    }
+    lan = pd.DataFrame({"d": [0.3, 0.4]}, index=pd.Index(["03", "14"], name="lanskod"))
+    info = _info(_page(seg.maps.explore(lan, "d")))
+    assert info == {
+        "code": ["03", "14"],
+        "name": ["Uppsala län", "Västra Götalands län"],
+        "kommun": ["", ""],
+    }
