@@ -71,23 +71,30 @@ def _block_multinomial(
     """Draw ``totals[k, b]`` persons over the units of block ``b`` with ``probs[k, i]``.
 
     ``totals`` is ``(K, n_blocks)``, ``probs`` is ``(K, n_units)`` (summing to one within each
-    block); returns ``(size, K, n_units)``.
+    block); returns ``(size, K, n_units)``. Blocks are padded to a common width with
+    zero-probability cells; to keep the padding small, blocks of similar size (widths up to
+    the same power of two) are drawn together, one call per such class and chunk.
     """
     n_groups, n = probs.shape
-    n_blocks = len(starts)
     sizes = block_sizes(starts, n)
     ids = block_ids(starts, n)
     pos = np.arange(n) - starts[ids]
-    width = int(sizes.max())
-    padded = np.zeros((n_groups, n_blocks, width))
-    padded[:, ids, pos] = probs
+    width_class = np.ceil(np.log2(sizes)).astype(int)
     out = np.empty((size, n_groups, n))
-    done = 0
-    # the padded draws take size x K x n_blocks x width integers: bound them per call
-    for step in chunks(size, n_groups * n_blocks * width):
-        draws = rng.multinomial(totals.astype(np.int64), padded, size=(step, n_groups, n_blocks))
-        out[done : done + step] = draws[:, :, ids, pos]
-        done += step
+    for cls in np.unique(width_class):
+        blocks = np.flatnonzero(width_class == cls)
+        units = np.flatnonzero(width_class[ids] == cls)
+        local = np.searchsorted(blocks, ids[units])
+        width = int(sizes[blocks].max())
+        padded = np.zeros((n_groups, len(blocks), width))
+        padded[:, local, pos[units]] = probs[:, units]
+        class_totals = totals[:, blocks].astype(np.int64)
+        done = 0
+        # consecutive calls on the same generator: the numbers do not depend on the chunks
+        for step in chunks(size, n_groups * len(blocks) * width):
+            draws = rng.multinomial(class_totals, padded, size=(step, n_groups, len(blocks)))
+            out[done : done + step, :, units] = draws[:, :, local, pos[units]]
+            done += step
     return out
 
 
