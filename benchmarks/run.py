@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import platform
+import subprocess
 import sys
 import time
-import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -51,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(HERE / "results"))
     parser.add_argument("--only", nargs="*", help="names of bench_*.py modules to run")
+    parser.add_argument("--single", help=argparse.SUPPRESS)
+    parser.add_argument("--rows", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -58,21 +61,40 @@ def main(argv: list[str] | None = None) -> int:
     modules = sorted(HERE.glob("bench_*.py"))
     if args.only:
         modules = [m for m in modules if m.stem.removeprefix("bench_") in args.only]
+    if args.single:
+        # one module in this process: write its rows for the parent to collect
+        rows = _load(Path(args.single)).run(out)
+        Path(args.rows).write_text(json.dumps(rows, default=str))
+        return 0
+
     rows: list[dict] = []
     failed = []
     for path in modules:
+        # each module in a fresh process, so times and peak memory are its own
         print(f"== {path.stem}", flush=True)
         start = time.perf_counter()
-        try:
-            got = _load(path).run(out)
-        except Exception:
-            traceback.print_exc()
+        rows_file = out / f".{path.stem}.rows.json"
+        done = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--out",
+                str(out),
+                "--single",
+                str(path),
+                "--rows",
+                str(rows_file),
+            ],
+            check=False,
+        )
+        if done.returncode != 0 or not rows_file.exists():
             failed.append(path.stem)
             continue
-        for row in got:
+        for row in json.loads(rows_file.read_text()):
             row.setdefault("module", path.stem)
             rows.append(row)
             print(f"   {row.get('name')}: ours {row.get('ours_s')} s, ratio {row.get('ratio')}")
+        rows_file.unlink()
         print(f"   ({time.perf_counter() - start:.1f} s)", flush=True)
 
     meta = {
@@ -80,9 +102,28 @@ def main(argv: list[str] | None = None) -> int:
         "machine": platform.machine(),
         "processor": platform.processor(),
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "cores": os.cpu_count(),
+        "load_average_1_5_15_min": [round(v, 2) for v in os.getloadavg()],
+        "failed": failed,
     }
-    (out / "results.json").write_text(json.dumps({"meta": meta, "results": rows}, indent=2))
-    (out / "results.md").write_text(_markdown(rows))
+    if args.only:  # a partial run updates its modules' rows and keeps the others
+        previous = out / "results.json"
+        if previous.exists():
+            ran = {p.stem for p in modules}
+            kept = [
+                r for r in json.loads(previous.read_text())["results"] if r.get("module") not in ran
+            ]
+            rows = kept + rows
+    (out / "results.json").write_text(
+        json.dumps({"meta": meta, "results": rows}, indent=2, default=str)
+    )
+    note = (
+        f"\nMeasured {meta['date']} on {meta['cores']} cores, load average "
+        f"{meta['load_average_1_5_15_min']} (1, 5, 15 min) at the end."
+        + (f" Failed: {', '.join(failed)}." if failed else "")
+        + "\n"
+    )
+    (out / "results.md").write_text(_markdown(rows) + note)
     print(f"wrote {out / 'results.json'} and {out / 'results.md'}")
     return 1 if failed else 0
 
