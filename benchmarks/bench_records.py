@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -51,6 +52,12 @@ def _register(n: int) -> Path:
     return path
 
 
+def _cpu() -> float:
+    """CPU seconds of this process so far (all threads, user and system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _child(register: Path, mode: str) -> dict:
     """The measured run, in its own process so that its peak memory is its own.
 
@@ -67,10 +74,11 @@ def _child(register: Path, mode: str) -> dict:
     levels = ("regso", "kommun", "lan", "riket")
     categories = ["sex", "age_group", "benefit"]
     t0 = time.perf_counter()
+    load_before = os.getloadavg()[0]
     areas = seg.load_regso(source=GPKG)
     if mode in ("pandas", "threads"):
         people = pd.read_parquet(register)
-        t1 = time.perf_counter()
+        t1, cpu1 = time.perf_counter(), _cpu()
         n_jobs = 1 if mode == "pandas" else None
         result = seg.assign(people, areas, x="x", y="y", crs=3006, n_jobs=n_jobs)
         t2 = time.perf_counter()
@@ -82,13 +90,13 @@ def _child(register: Path, mode: str) -> dict:
 
         with dask.config.set(scheduler="threads", num_workers=2):
             people = dd.read_parquet(register, split_row_groups=True)
-            t1 = time.perf_counter()
+            t1, cpu1 = time.perf_counter(), _cpu()
             lazy = seg.assign(people, areas, x="x", y="y", crs=3006).persist()
             t2 = time.perf_counter()
             counts = seg.aggregate(lazy.data, "regso", categories, levels=levels)
             report, sizes, ties = dask.compute(lazy.report, lazy._lazy["sizes"], lazy._lazy["ties"])
             n_records, n_reported = int(sum(sizes)), len(report)
-    t3 = time.perf_counter()
+    t3, cpu3 = time.perf_counter(), _cpu()
     return {
         "mode": mode,
         "n_records": int(n_records),
@@ -99,13 +107,13 @@ def _child(register: Path, mode: str) -> dict:
         "load_s": t1 - t0,
         "assign_s": t2 - t1,
         "aggregate_s": t3 - t2,
+        "cpu_s": cpu3 - cpu1,
+        "load_average": round((load_before + os.getloadavg()[0]) / 2, 1),
         "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
 def _cores() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
@@ -128,14 +136,15 @@ def _measure(register: Path, mode: str) -> dict:
     }[mode]
     notes = (
         f"{how}: {got['n_records']:,} records, assign {got['assign_s']:.1f} s + aggregate "
-        f"{got['aggregate_s']:.1f} s = {timed:.1f} s ({rate:,.0f} records/s); reading the "
+        f"{got['aggregate_s']:.1f} s = {timed:.1f} s ({rate:,.0f} records/s; CPU "
+        f"{got['cpu_s']:.1f} s, load average {got['load_average']}); reading the "
         f"register and polygons {got['load_s']:.1f} s; whole process {wall:.1f} s; peak "
         f"memory {got['peak_memory_mb']:,.0f} MB; {got['n_reported']:,} reported, "
         f"{got['n_on_boundary']:,} on a shared boundary"
     )
     print("   " + notes, flush=True)
     return {
-        "name": f"records_assign_aggregate_10M_full_regso_{mode}",
+        "name": f"records_assign_aggregate_{got['n_records'] / 1e6:g}M_full_regso_{mode}",
         "ours_s": round(timed, 2),
         "records_per_s": round(rate),
         "process_s": round(wall, 2),

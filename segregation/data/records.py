@@ -205,7 +205,10 @@ def _candidates(xs: np.ndarray, ys: np.ndarray, geoms: np.ndarray) -> tuple[np.n
     return shapely.STRtree(geoms).query(shapely.points(xs, ys))
 
 
-def _contains(geoms: np.ndarray, area_idx: np.ndarray, xs: np.ndarray, ys: np.ndarray):
+def _contains(
+    geoms: np.ndarray, area_idx: np.ndarray, xs: np.ndarray, ys: np.ndarray
+) -> np.ndarray:
+    """Whether point i lies in (or on the edge of) polygon ``area_idx[i]``."""
     import shapely
 
     return shapely.intersects_xy(geoms[area_idx], xs, ys)
