@@ -231,7 +231,8 @@ def _locate(
     """
     import shapely
 
-    shapely.prepare(geoms)  # a no-op when prepared; needed after unpickling on a Dask worker
+    with _GEOS_LOCK:  # a no-op when prepared; needed after unpickling on a Dask worker,
+        shapely.prepare(geoms)  # whose threads share one copy of the polygons
     found = np.full(len(x), -1, dtype=np.int64)
     ties = np.zeros(len(x), dtype=bool)
     jobs = _n_jobs(n_jobs, min(len(x), _CHUNK))

@@ -115,3 +115,20 @@ def test_dask_publish_equals_in_memory_publish(client, regso, people):
     got = seg.publish(lazy.data, **options)
     pd.testing.assert_frame_equal(got, expected)
     assert seg.disclosure.is_protected(got.loc["regso"])
+
+
+def test_threaded_scheduler_with_threads_inside_partitions_equals_in_memory(
+    regso, people, monkeypatch
+):
+    import dask
+
+    from segregation.data import records
+
+    monkeypatch.setattr(records, "_MIN_PER_JOB", 200)  # threads inside each partition too
+    expected = assign(people, regso, x="x", y="y", n_jobs=1)
+    with dask.config.set(scheduler="threads", num_workers=2):
+        lazy = assign(dd.from_pandas(people, npartitions=4), regso, x="x", y="y", n_jobs=2)
+        got = lazy.compute()
+    pd.testing.assert_frame_equal(got.data, expected.data)
+    pd.testing.assert_frame_equal(got.report, expected.report)
+    assert got.n_on_boundary == expected.n_on_boundary
