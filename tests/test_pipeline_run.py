@@ -68,6 +68,15 @@ def test_example_writes_map_png_and_tables_per_kommun_and_a_summary(first_run):
     overall = pd.read_csv(first_run / "summary/all_areas.csv")
     assert overall.loc[0, "dissimilarity"] == together.loc[0, "dissimilarity"]
     assert overall.loc[0, "n_kommuner"] == 3 and overall.loc[0, "n_areas"] == len(areas)
+    # every table made from synthetic data says so on every row
+    tables = [first_run / "summary/indices.csv", first_run / "summary/all_areas.csv"]
+    tables += [
+        first_run / "kommuner" / f / name for f in FOLDERS for name in ("areas.csv", "indices.csv")
+    ]
+    for path in tables:
+        assert (
+            pd.read_csv(path)["data"] == "Syntetiska data (inte statistik om verkliga personer)"
+        ).all()
 
 
 def test_only_protected_published_columns_leave_the_run(first_run):
@@ -77,7 +86,7 @@ def test_only_protected_published_columns_leave_the_run(first_run):
     published = {"born_abroad", "not_born_abroad", "population", "born_abroad_share"}
     names = {"regsokod", "regsonamn", "kommunkod", "kommunnamn", "lanskod"}
     typed = {"socioeconomic_index", "area_type"}
-    assert set(areas.columns) == published | names | typed
+    assert set(areas.columns) == published | names | typed | {"data"}
     # raw counts the run used but does not publish appear in no file
     raw = seg.synthetic(seg.load_regso(), seed=2025)
     unpublished = [c for c in raw.columns if c not in published and c not in names]

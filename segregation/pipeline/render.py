@@ -29,6 +29,19 @@ __all__ = [
 SYNTHETIC_NOTE = "Syntetiska data (inte statistik om verkliga personer)"
 
 
+def mark_synthetic(frame: pd.DataFrame, synthetic: bool) -> pd.DataFrame:
+    """Add a ``data`` column saying so to every table made from synthetic data.
+
+    Examples
+    --------
+    >>> mark_synthetic(pd.DataFrame({"x": [1]}), True)["data"].tolist()
+    ['Syntetiska data (inte statistik om verkliga personer)']
+    >>> list(mark_synthetic(pd.DataFrame({"x": [1]}), False).columns)
+    ['x']
+    """
+    return frame.assign(data=SYNTHETIC_NOTE) if synthetic else frame
+
+
 #: Display names (Swedish, as SCB publishes them) and units of the columns a run makes.
 LABELS = {
     "area_type": "Områdestyp",
@@ -94,11 +107,12 @@ def render_unit(job: dict[str, Any]) -> dict[str, str]:
 
     if outputs["areas_csv"]:
         path = folder / "areas.csv"
-        write_csv(path, pd.DataFrame(table.drop(columns="geometry")), index=True)
+        plain = pd.DataFrame(table.drop(columns="geometry"))
+        write_csv(path, mark_synthetic(plain, job["synthetic"]), index=True)
         written.append(path)
     if outputs["indices_csv"] and job["indices"] is not None:
         path = folder / "indices.csv"
-        write_csv(path, job["indices"], index=True)
+        write_csv(path, mark_synthetic(job["indices"], job["synthetic"]), index=True)
         written.append(path)
     draws = outputs["html"] or outputs["png"]
     columns = check_map_columns(table, job["map_columns"]) if draws else []

@@ -410,14 +410,16 @@ def _national(
     table: pd.DataFrame,
     protected: bool,
 ) -> dict[str, str]:
+    from segregation.pipeline.render import mark_synthetic
     from segregation.pipeline.stable import write_csv
 
+    synthetic = cfg["input"]["source"] == "synthetic"
     written: dict[str, str] = {}
     if cfg["outputs"]["summary"]:
-        write_csv(out / _SUMMARY, summary, index=True)
+        write_csv(out / _SUMMARY, mark_synthetic(summary, synthetic), index=True)
         written[_SUMMARY] = mf.sha256_file(out / _SUMMARY)
     if overall is not None:
-        write_csv(out / _OVERALL, overall, index=True)
+        write_csv(out / _OVERALL, mark_synthetic(overall, synthetic), index=True)
         written[_OVERALL] = mf.sha256_file(out / _OVERALL)
     if cfg["outputs"]["national_map"] or cfg["outputs"]["national_png"]:
         paths = render_national(
