@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import sys
+import types
+
 from segregation._lazy import lazy_exports
 
 # public name -> module; imported on first use, so that reading a frame's protection mark
@@ -42,3 +45,22 @@ __all__ = sorted(_EXPORTS)
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+
+class _Package(types.ModuleType):
+    """The package, whose public functions win over submodules of the same name.
+
+    ``audit`` is both a function and its module. Importing the module (which ``protect``
+    does) makes Python bind it as the package's ``audit``, so that
+    ``seg.disclosure.audit(result)`` would call a module; the binding is refused here and
+    the name resolves to the function. The module stays importable by its full name
+    (``from segregation.disclosure.audit import cell_intervals``).
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -89,13 +89,35 @@ def widen(
     below: float | None = None,
     above: float | None = None,
 ) -> np.ndarray:
-    """Cells to suppress so that ``cell`` can go down to ``below`` or up to ``above``.
+    """Cells to suppress so that ``cell`` can go down to ``below`` and up to ``above``.
+
+    The two directions are two tables the attacker must not tell from the truth, so each
+    gets its own programme; cells added for the first are free for the second.
 
     Returns the positions of published cells to add (empty when none are needed or when no
     region allows it; the caller's audit then reports the failure).
     """
-    if below is None and above is None:
-        return np.array([], dtype=np.int64)
+    suppressed = np.asarray(suppressed, dtype=bool).copy()
+    added = []
+    for bound, up in ((below, False), (above, True)):
+        if bound is None:
+            continue
+        add = _widen_one(table, suppressed, forced, cell, float(bound), up=up)
+        suppressed[add] = True
+        added.append(add)
+    return np.unique(np.concatenate(added)) if added else np.array([], dtype=np.int64)
+
+
+def _widen_one(
+    table: CellTable,
+    suppressed: np.ndarray,
+    forced: np.ndarray,
+    cell: int,
+    bound: float,
+    *,
+    up: bool,
+) -> np.ndarray:
+    """Cells to suppress so that ``cell`` can reach ``bound`` (from below when ``up``)."""
     X = table.X
     a = table.inner_values.astype(float)
     w_all = table.cells["value"].to_numpy(dtype=float) + 1.0
@@ -124,13 +146,10 @@ def widen(
         b_eq = np.r_[Af @ aS, Ax @ aS]
         xj = np.asarray(XS[:, cell].todense()).ravel()
         outside = float((X[:, cell].T @ a).item()) - float(xj @ aS)
-        rows, rhs = [], []
-        if below is not None:
-            rows.append(np.r_[xj, np.zeros(2 * m)])
-            rhs.append(below - outside)
-        if above is not None:
-            rows.append(np.r_[-xj, np.zeros(2 * m)])
-            rhs.append(-(above - outside))
+        # x_j . y <= bound (down) or x_j . y >= bound (up)
+        sign = -1.0 if up else 1.0
+        rows = [sign * np.r_[xj, np.zeros(2 * m)]]
+        rhs = [sign * (bound - outside)]
         cost = np.r_[np.zeros(n_y), w_all[free], w_all[free]]
         res = optimize.linprog(
             cost,

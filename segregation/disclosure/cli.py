@@ -16,6 +16,17 @@ __all__ = ["add_arguments", "run"]
 _CODE_COLUMNS = {"deso", "desokod", "regso", "regsokod", "kommun", "kommunkod", "lan", "lanskod"}
 
 
+# how SCB's tables mark withheld or missing counts
+_MARKERS = {"..", "."}
+
+
+def _holds_counts(column: pd.Series) -> bool:
+    """True when any value is a number or SCB's '..' marker (text such as names: False)."""
+    if pd.to_numeric(column, errors="coerce").notna().any():
+        return True
+    return bool(column.astype("string").str.strip().isin(_MARKERS).any())
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``segregation protect``."""
     parser.add_argument("input", help="CSV of area counts: one row per DeSO or RegSO")
@@ -54,12 +65,12 @@ def run(args: argparse.Namespace) -> int:
             raise SegregationError(f"--categories {missing} are not columns of {args.input}.")
         cats = list(args.categories)
     else:
+        # a column with any number in it is counts: SCB's '..' markers among them must
+        # raise (naming the rows), never drop the category without a word
         cats = [
             c
             for c in frame.columns
-            if c not in keep
-            and c.lower() not in _CODE_COLUMNS
-            and pd.api.types.is_numeric_dtype(frame[c])
+            if c not in keep and str(c).lower() not in _CODE_COLUMNS and _holds_counts(frame[c])
         ]
         dropped = [c for c in frame.columns if c not in cats and c not in keep]
         if dropped:

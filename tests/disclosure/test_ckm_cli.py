@@ -3,7 +3,13 @@ import pandas as pd
 import pytest
 
 from segregation.cli import main
-from segregation.disclosure import is_protected, perturb, perturbation_table, protection_info
+from segregation.disclosure import (
+    is_protected,
+    perturb,
+    perturbation_table,
+    protect,
+    protection_info,
+)
 from segregation.disclosure._marks import require_protected
 from segregation.errors import SegregationError, UnprotectedDataError
 
@@ -55,6 +61,32 @@ def test_bad_counts_name_the_rows():
         from segregation.disclosure import protect
 
         protect(counts)
+
+
+def test_cli_writes_exactly_the_long_table_of_protect(tmp_path, shared_data, capsys):
+    # the shipped CSV as it is: codes in 'deso', a 'kommun' code column that is no category
+    src = shared_data / "reference" / "disclosure" / "uppsala_deso_5cat_thin.csv"
+    out = tmp_path / "protected.csv"
+    args = ["protect", str(src), "--area-column", "deso", "--min-count", "5", "--out", str(out)]
+    assert main(args) == 0
+    assert "['kommun']" in capsys.readouterr().out  # said, not silently dropped
+    counts = pd.read_csv(src, dtype={"deso": str}).set_index("deso").drop(columns="kommun")
+    expected = tmp_path / "expected.csv"
+    protect(counts, 5).long.to_csv(expected, index=False)
+    assert out.read_bytes() == expected.read_bytes()
+    got = pd.read_csv(out, dtype={"code": str})
+    assert set(got["level"]) == {"deso", "kommun", "lan", "riket"}
+    assert set(got["category"]) == {"cat1", "cat2", "cat3", "cat4", "cat5", "total"}
+
+
+def test_cli_column_with_scb_markers_raises_naming_the_row(tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    src.write_text("deso;namn;a;b\n0114A0010;Norr;3;..\n0114A0020;Syd;30;12\n")
+    code = main(["protect", str(src), "--area-column", "deso", "--out", str(tmp_path / "o.csv")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "0114A0010" in err and "'..'" in err
+    assert not (tmp_path / "o.csv").exists()
 
 
 def test_cli_writes_the_long_csv(tmp_path, uppsala):
