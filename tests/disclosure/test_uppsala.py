@@ -98,3 +98,20 @@ def test_two_linked_tables_from_the_same_data_pass_together(uppsala):
     wide = result.wide("deso")
     hidden5 = wide["cat5"].isna()
     assert (wide.loc[hidden5, "cat4"].isna() | wide.loc[hidden5, "cat45"].isna()).all()
+
+
+def test_our_pattern_is_tauargus_optimal_pattern_cell_for_cell(uppsala, uppsala_protected):
+    # tau-ARGUS's optimal method minimises the withheld total: matching it is the best
+    # any pattern can do on this table
+    pytest.importorskip("pytauargus")
+    from segregation.disclosure.tauargus import tauargus_suppress
+
+    tau = tauargus_suppress(uppsala, 5, "OPT")
+    theirs = set(zip(tau["region"], tau["cat"], tau["status"], strict=True))
+    theirs = {(r, c, s) for r, c, s in theirs if s in ("U", "M")}
+    long = uppsala_protected.long
+    cells = long[long["status"] != "published"]
+    region = np.where(cells["level"] == "riket", "Total", cells["code"])
+    cat = np.where(cells["category"] == "total", "Total", cells["category"])
+    status = np.where(cells["status"] == "primary", "U", "M")
+    assert set(zip(region, cat, status, strict=True)) == theirs
