@@ -57,6 +57,13 @@ def run(args: argparse.Namespace) -> int:
             f"--area-column {args.area_column!r} is not in {args.input}; columns are "
             f"{list(frame.columns)}."
         )
+    if args.levels and "regso" in args.levels and not args.regso_column:
+        first = str(frame[args.area_column].iloc[0]) if len(frame) else ""
+        if "R" not in first[4:5]:  # DeSO codes: the RegSO of each must be given
+            raise SegregationError(
+                "--levels regso needs --regso-column: DeSO codes do not contain their RegSO. "
+                "Add a column with each DeSO's RegSO code (SCB's 'Koppling DeSO och RegSO')."
+            )
     frame = frame.set_index(args.area_column)
     keep = [args.regso_column] if args.regso_column else []
     if args.categories:

@@ -125,3 +125,12 @@ def test_export_refuses_raw_and_writes_protected(tmp_path, uppsala_protected, up
     back = pd.read_csv(path, dtype={"kommun": str}).set_index("kommun")
     assert back.index.tolist() == sorted(uppsala.index.str[:4].unique())
     export_table(uppsala, tmp_path / "raw_ok.csv", unsafe=True)
+
+
+def test_cli_regso_level_without_key_names_the_option(tmp_path, capsys):
+    src = tmp_path / "in.csv"
+    src.write_text("deso,a,b\n0114A0010,3,40\n0114A0020,30,50\n")
+    out = str(tmp_path / "o.csv")
+    args = ["protect", str(src), "--area-column", "deso", "--levels", "deso", "regso"]
+    assert main([*args, "--out", out]) == 1
+    assert "--regso-column" in capsys.readouterr().err
