@@ -240,25 +240,38 @@ def _small_counts(values: pd.Series, threshold: int) -> np.ndarray:
 def _check_protected(
     frame: pd.DataFrame, columns: list[str], kinds: dict[str, str], threshold: int
 ) -> None:
-    """Raise :class:`UnprotectedDataError` when numeric columns hold small raw counts."""
-    offending: dict[str, pd.Index] = {}
+    """Raise :class:`UnprotectedDataError` when numeric columns hold raw counts.
+
+    A column is taken as counts when all its values are whole numbers. Counts below
+    ``threshold`` are named area by area; a column of larger counts is refused too, since
+    only the disclosure module can say that its pattern protects every small cell.
+    """
+    small: dict[str, pd.Index] = {}
+    counts: list[str] = []
     for column in columns:
         if kinds[column] != "numeric":
             continue
         mask = _small_counts(frame[column], threshold)
         if mask.any():
-            offending[column] = frame.index[mask]
-    if not offending:
+            small[column] = frame.index[mask]
+        elif _small_counts(frame[column], np.inf).any():
+            counts.append(column)
+    if not small and not counts:
         return
     details = "; ".join(
-        f"{col!r} in {len(idx)} areas ({describe_items(idx.astype(str))})"
-        for col, idx in offending.items()
+        f"{col!r} below {threshold} in {len(idx)} areas ({describe_items(idx.astype(str))})"
+        for col, idx in small.items()
     )
+    if counts:
+        details = "; ".join(
+            filter(None, [details, f"{describe_items(map(repr, counts))} whole counts"])
+        )
+    names = describe_items(map(repr, [*small, *counts]))
     raise UnprotectedDataError(
-        f"Columns {describe_items(map(repr, offending))} hold raw counts below {threshold}: "
-        f"{details}. A map writes its values into the page. Protect the frame first with "
-        "segregation.disclosure (suppression or cell key), map shares or indices instead, "
-        "or pass unsafe=True if the values are not counts of persons."
+        f"Columns {names} hold raw counts that were not protected: {details}. A map writes "
+        "its values into the page. Protect the frame first with segregation.disclosure "
+        "(suppression or cell key), map shares or indices instead, or pass unsafe=True if "
+        "the values are not counts of persons."
     )
 
 
