@@ -95,6 +95,25 @@ def _numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
     return values
 
 
+_AREA_CODE = r"\d{4}(?:[ABC]\d{4}(?:_DeSO\d{4})?|R\d{3}(?:_RegSO\d{4})?)"
+
+
+def _codes_prefix(index: pd.Index, by: str) -> pd.Series:
+    """``kommunkod`` or ``lanskod`` of DeSO/RegSO codes in the index.
+
+    Well-formed codes of known kommuner take the fast path (their first four or two
+    characters); anything else goes through :func:`~segregation.areas.codes.parse_codes`,
+    which names the offending codes.
+    """
+    from segregation.areas.codes import kommuner, parse_codes
+
+    codes = pd.Series(index.astype(str), index=index)
+    kommun = codes.str[:4]
+    if codes.str.fullmatch(_AREA_CODE).all() and kommun.isin(kommuner().index).all():
+        return kommun if by == "kommunkod" else codes.str[:2]
+    return parse_codes(codes)[by]
+
+
 def resolve_by(frame: pd.DataFrame, by: object) -> pd.Series | None:
     """Return one block label per row, from a column, a Series, or codes in the index.
 
@@ -110,10 +129,7 @@ def resolve_by(frame: pd.DataFrame, by: object) -> pd.Series | None:
     elif isinstance(by, str) and by in frame.columns:
         values = frame[by]
     elif isinstance(by, str) and by in _DERIVABLE:
-        from segregation.areas.codes import parse_codes
-
-        parsed = parse_codes(pd.Series(frame.index.astype(str), index=frame.index))
-        values = parsed[by]
+        values = _codes_prefix(frame.index, by)
     else:
         raise SegregationError(
             f"by={by!r} is neither a column of the frame nor derivable from the index. Use a "
