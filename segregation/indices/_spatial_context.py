@@ -260,7 +260,7 @@ def _cached(kind: str, geoms: np.ndarray, blocks: np.ndarray, build) -> sparse.c
 
     import shapely
 
-    digest = hashlib.blake2b(digest_size=20)
+    digest = hashlib.sha1(usedforsecurity=False)  # a cache key, hardware-accelerated
     digest.update(shapely.get_coordinates(geoms).tobytes())
     digest.update(shapely.get_num_coordinates(geoms).astype(np.int64).tobytes())
     digest.update(np.asarray(blocks, dtype=np.int64).tobytes())
