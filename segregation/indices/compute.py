@@ -211,6 +211,18 @@ def result_frame(prepared: Prepared, values: dict[str, np.ndarray]) -> pd.DataFr
     return pd.DataFrame(columns, index=prepared.labels, copy=False)
 
 
+def provenance(frame: pd.DataFrame) -> dict[str, Any]:
+    """What results computed from ``frame`` must say about its counts.
+
+    ``protection``: how they were suppressed or perturbed (``None`` for raw counts);
+    ``synthetic``: the seed and settings of synthetic counts (``None`` for real ones).
+    """
+    return {
+        "protection": protection_info(frame) or None,
+        "synthetic": frame.attrs.get("synthetic"),
+    }
+
+
 def compute(
     frame: pd.DataFrame,
     *,
@@ -356,9 +368,6 @@ def compute(
         "by": prepared.by,
         "seed": seed if isinstance(seed, int | None) else repr(seed),
         "params": {k: v for k, v in params.items() if isinstance(v, int | float | str | None)},
-        # computed from suppressed or perturbed counts? say so, and how
-        "protection": protection_info(frame) or None,
-        # made from synthetic counts? (seg.synthetic marks its frames)
-        "synthetic": frame.attrs.get("synthetic"),
+        **provenance(frame),
     }
     return result

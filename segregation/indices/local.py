@@ -27,6 +27,7 @@ import pandas as pd
 
 from segregation.indices._blocks import block_sum, expand
 from segregation.indices._prepare import Prepared, prepare
+from segregation.indices.compute import provenance
 
 __all__ = [
     "local_diversity",
@@ -61,6 +62,7 @@ def _result(frame: pd.DataFrame, prepared: Prepared, values: dict[str, np.ndarra
         "by": prepared.by,
         "n_empty": int(prepared.n_empty.sum()),
         "columns": prepared.columns,
+        **provenance(frame),
     }
     return out
 

@@ -29,6 +29,7 @@ from segregation.indices import weights as _weights
 from segregation.indices._blocks import block_ids
 from segregation.indices._prepare import prepare
 from segregation.indices._registry import Context, get
+from segregation.indices.compute import provenance
 
 __all__ = ["local_environment", "multiscalar"]
 
@@ -235,5 +236,6 @@ def multiscalar(
         "group": group,
         "groups": list(groups) if groups is not None else None,
         "by": prepared.by,
+        **provenance(frame),
     }
     return out

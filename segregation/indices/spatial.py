@@ -102,6 +102,16 @@ def _share_gap(counts, ctx, starts, w):
     return num, den
 
 
+def _neighbour_adjusted_d(
+    counts: np.ndarray, starts: np.ndarray, ctx: Context, w: Any, standardize: bool
+) -> np.ndarray:
+    """``D - sum_ij w_ij |p_i - p_j| / sum_ij w_ij``, shared by Morrill's and Wong's D."""
+    if standardize:
+        w = _weights.row_standardize(w)
+    num, den = _share_gap(counts, ctx, starts, w)
+    return dissimilarity(counts, starts, ctx) - _divide(num, den)
+
+
 def spatial_dissimilarity(
     counts: np.ndarray, starts: np.ndarray, ctx: Context, standardize: bool = False
 ) -> np.ndarray:
@@ -121,11 +131,7 @@ def spatial_dissimilarity(
     ...                       np.array([0]), ctx)
     array([0.])
     """
-    w = _contiguity(ctx)
-    if standardize:
-        w = _weights.row_standardize(w)
-    num, den = _share_gap(counts, ctx, starts, w)
-    return dissimilarity(counts, starts, ctx) - _divide(num, den)
+    return _neighbour_adjusted_d(counts, starts, ctx, _contiguity(ctx), standardize)
 
 
 def boundary_spatial_dissimilarity(
@@ -148,11 +154,7 @@ def boundary_spatial_dissimilarity(
     ...                                np.array([0]), ctx)
     array([0.])
     """
-    w = _boundary(ctx)
-    if standardize:
-        w = _weights.row_standardize(w)
-    num, den = _share_gap(counts, ctx, starts, w)
-    return dissimilarity(counts, starts, ctx) - _divide(num, den)
+    return _neighbour_adjusted_d(counts, starts, ctx, _boundary(ctx), standardize)
 
 
 def perimeter_area_dissimilarity(

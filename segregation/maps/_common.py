@@ -237,6 +237,27 @@ def _small_counts(values: pd.Series, threshold: int) -> np.ndarray:
     return finite & (numbers > 0) & (numbers < threshold)
 
 
+def _count_columns(
+    frame: pd.DataFrame, columns: list[str], kinds: dict[str, str], threshold: float
+) -> dict[str, pd.Index]:
+    """Numeric columns of whole-number counts, each with the areas of counts below threshold."""
+    found: dict[str, pd.Index] = {}
+    for column in columns:
+        if kinds[column] != "numeric":
+            continue
+        if _small_counts(frame[column], np.inf).any():  # whole numbers, some positive
+            found[column] = frame.index[_small_counts(frame[column], threshold)]
+    return found
+
+
+def _describe_small(small: dict[str, pd.Index], threshold: int | None = None) -> str:
+    below = f" below {threshold}" if threshold is not None else ""
+    return "; ".join(
+        f"{col!r}{below} in {len(idx)} areas ({describe_items(idx.astype(str))})"
+        for col, idx in small.items()
+    )
+
+
 def _check_protected(
     frame: pd.DataFrame, columns: list[str], kinds: dict[str, str], threshold: int
 ) -> None:
@@ -246,32 +267,20 @@ def _check_protected(
     ``threshold`` are named area by area; a column of larger counts is refused too, since
     only the disclosure module can say that its pattern protects every small cell.
     """
-    small: dict[str, pd.Index] = {}
-    counts: list[str] = []
-    for column in columns:
-        if kinds[column] != "numeric":
-            continue
-        mask = _small_counts(frame[column], threshold)
-        if mask.any():
-            small[column] = frame.index[mask]
-        elif _small_counts(frame[column], np.inf).any():
-            counts.append(column)
-    if not small and not counts:
+    found = _count_columns(frame, columns, kinds, threshold)
+    if not found:
         return
-    details = "; ".join(
-        f"{col!r} below {threshold} in {len(idx)} areas ({describe_items(idx.astype(str))})"
-        for col, idx in small.items()
-    )
-    if counts:
-        details = "; ".join(
-            filter(None, [details, f"{describe_items(map(repr, counts))} whole counts"])
-        )
-    names = describe_items(map(repr, [*small, *counts]))
+    small = {col: idx for col, idx in found.items() if len(idx)}
+    large = [col for col, idx in found.items() if not len(idx)]
+    parts = [_describe_small(small, threshold)] if small else []
+    if large:
+        parts.append(f"{describe_items(map(repr, large))} whole counts")
+    details = "; ".join(parts)
     raise UnprotectedDataError(
-        f"Columns {names} hold raw counts that were not protected: {details}. A map writes "
-        "its values into the page. Protect the frame first with segregation.disclosure "
-        "(suppression or cell key), map shares or indices instead, or pass unsafe=True if "
-        "the values are not counts of persons."
+        f"Columns {describe_items(map(repr, found))} hold raw counts that were not protected: "
+        f"{details}. A map writes its values into the page. Protect the frame first with "
+        "segregation.disclosure (suppression or cell key), map shares or indices instead, or "
+        "pass unsafe=True if the values are not counts of persons."
     )
 
 
@@ -288,22 +297,14 @@ def _check_suppressed(frame: pd.DataFrame, columns: list[str], kinds: dict[str, 
     min_count = info.get("min_count")
     if info.get("method") != "suppression" or "derived" in info or not min_count:
         return
-    offending = {
-        column: frame.index[mask]
-        for column in columns
-        if kinds[column] == "numeric"
-        and (mask := _small_counts(frame[column], int(min_count))).any()
-    }
-    if offending:
-        details = "; ".join(
-            f"{col!r} in {len(idx)} areas ({describe_items(idx.astype(str))})"
-            for col, idx in offending.items()
-        )
+    found = _count_columns(frame, columns, kinds, int(min_count))
+    small = {col: idx for col, idx in found.items() if len(idx)}
+    if small:
         raise UnprotectedDataError(
             f"The frame is marked as protected by suppression (no count below {min_count} "
-            f"is published), yet {details} hold counts below {min_count}: columns added "
-            "after protection are not protected. Protect them with segregation.disclosure, "
-            "or pass unsafe=True if they are not counts of persons."
+            f"is published), yet {_describe_small(small)} hold counts below {min_count}: "
+            "columns added after protection are not protected. Protect them with "
+            "segregation.disclosure, or pass unsafe=True if they are not counts of persons."
         )
 
 

@@ -68,6 +68,21 @@ def _software_differences(recorded: dict[str, Any]) -> list[str]:
     return notes
 
 
+def _check_input_files(recorded: dict[str, Any], report: ReproduceReport) -> None:
+    """Record input files that are missing or whose sha256 changed since the run.
+
+    Inputs fetched from an API have no path: they are compared after a re-run.
+    """
+    for role, item in sorted(recorded["inputs"].items()):
+        if "path" not in item:
+            continue
+        file = mf.input_path(role, item)
+        if not file.is_file():
+            report.inputs_missing.append(f"{role} ({file})")
+        elif mf.sha256_file(file) != item["sha256"]:
+            report.inputs_changed.append(f"{role} ({file})")
+
+
 def check(manifest: str | Path) -> ReproduceReport:
     """Check the files beside a manifest against it, without running anything.
 
@@ -89,14 +104,7 @@ def check(manifest: str | Path) -> ReproduceReport:
     recorded = mf.read_manifest(path)
     folder = path if path.is_dir() else path.parent
     report = ReproduceReport(manifest=path)
-    for role, item in sorted(recorded["inputs"].items()):
-        if "path" not in item:
-            continue
-        file = mf.input_path(role, item)
-        if not file.is_file():
-            report.inputs_missing.append(f"{role} ({file})")
-        elif mf.sha256_file(file) != item["sha256"]:
-            report.inputs_changed.append(f"{role} ({file})")
+    _check_input_files(recorded, report)
     report.outputs = mf.compare_outputs(recorded["outputs"], mf.hash_outputs(folder))
     return report
 
@@ -132,14 +140,7 @@ def reproduce(
     path = Path(manifest)
     recorded = mf.read_manifest(path)
     report = ReproduceReport(manifest=path)
-    for role, item in sorted(recorded["inputs"].items()):
-        if "path" not in item:  # fetched from an API: compared after the run
-            continue
-        file = mf.input_path(role, item)
-        if not file.is_file():
-            report.inputs_missing.append(f"{role} ({file})")
-        elif mf.sha256_file(file) != item["sha256"]:
-            report.inputs_changed.append(f"{role} ({file})")
+    _check_input_files(recorded, report)
     report.software = _software_differences(recorded)
     if report.inputs_missing:
         report.outputs = mf.compare_outputs(recorded["outputs"], {})

@@ -74,3 +74,20 @@ def test_results_from_synthetic_counts_say_they_are_synthetic():
         ]
         is None
     )
+
+
+def test_multiscalar_profiles_and_local_measures_carry_the_same_marks():
+    counts = seg.synthetic(seg.load_regso(kommun="0380"), seed=4)
+    estimate = seg.disclosure.protect(
+        counts[["born_abroad", "born_in_sweden"]], min_count=5, levels=["regso", "kommun"]
+    ).estimate()
+    layer = seg.load_regso(kommun="0380")[["geometry"]].join(estimate)
+    layer.attrs.update(estimate.attrs)  # a join keeps the left frame's attrs
+    profile = seg.indices.multiscalar(
+        layer, "dissimilarity", distances=[1000.0], group="born_abroad", against="born_in_sweden"
+    )
+    assert profile.attrs["segregation"]["protection"]["estimated"] is True
+    quotients = seg.location_quotients(layer, groups=["born_abroad", "born_in_sweden"])
+    assert quotients.attrs["segregation"]["protection"]["protected"] is True
+    synthetic = seg.location_quotients(counts, groups=["born_abroad", "born_in_sweden"])
+    assert synthetic.attrs["segregation"]["synthetic"]["seed"] == 4
